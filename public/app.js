@@ -1,0 +1,44 @@
+// Keygate console behaviour. Loaded as an external file: the CSP allows no inline script.
+'use strict';
+document.addEventListener('DOMContentLoaded', () => {
+  // Copy buttons: <button data-copy-target="id">Copy</button>
+  for (const button of document.querySelectorAll('[data-copy-target]')) {
+    button.addEventListener('click', async () => {
+      const target = document.getElementById(button.getAttribute('data-copy-target'));
+      if (!target) return;
+      const text = (target.value ?? target.textContent ?? '').trim();
+      try {
+        await navigator.clipboard.writeText(text);
+      } catch {
+        const range = document.createRange();
+        range.selectNodeContents(target);
+        const sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(range);
+        document.execCommand('copy');
+      }
+      const label = button.textContent;
+      button.textContent = 'Copied';
+      button.setAttribute('data-copied', 'true');
+      setTimeout(() => { button.textContent = label; }, 2000);
+    });
+  }
+  // Checkboxes that show or hide another element: <input type=checkbox data-toggles="id">
+  const sync = (box) => {
+    for (const id of box.getAttribute('data-toggles').split(' ')) {
+      const el = document.getElementById(id);
+      if (el) el.hidden = !box.checked;
+    }
+  };
+  for (const box of document.querySelectorAll('input[data-toggles]')) {
+    sync(box);
+    box.addEventListener('change', () => sync(box));
+  }
+  // Selects that submit their form on change: <select data-autosubmit>
+  for (const select of document.querySelectorAll('select[data-autosubmit]')) {
+    select.addEventListener('change', () => select.form && select.form.requestSubmit());
+  }
+  // Focus the first field with an error, for keyboard and screen-reader users.
+  const invalid = document.querySelector('[aria-invalid=true]');
+  if (invalid) invalid.focus();
+});

@@ -1,0 +1,118 @@
+/**
+ * The REST API guard (RFC 6750). A bearer token is decided by the one token check; without one,
+ * the console's session cookie counts, with its CSRF token on anything but GET/HEAD. When both
+ * are sent, the bearer token counts. `api:read` allows reads only.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../context.js';
+import { allowsMethod } from '../domain/scope.js';
+import type { TokenKind } from '../domain/token.js';
+import type { User } from '../store/user-store.js';
+import { ApiError, forbidden, insufficientScope, unauthenticated } from './errors.js';
+
+export interface ApiPrincipal {
+  readonly via: 'token' | 'session';
+  readonly kind: TokenKind | 'session';
+  readonly userId: string | null;
+  readonly username: string | null;
+  readonly administrator: boolean;
+  readonly permissions: readonly string[];
+  readonly scopes: readonly string[];
+  readonly clientId: string | null;
+  readonly tokenId: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: ApiPrincipal | null;
+  }
+  interface FastifyContextConfig {
+    /** Routes under /api/1.0 that need no authentication (the OpenAPI document). */
+    public?: boolean;
+  }
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+function bearerToken(header: string): string | null {
+  // RFC 6750 §2.1: the scheme is case-insensitive; exactly one token follows.
+  if (header.length < 8 || header.slice(0, 7).toLowerCase() !== 'bearer ') return null;
+  const token = header.slice(7).trim();
+  return token.length > 0 && token.length <= 512 && !token.includes(' ') ? token : null;
+}
+
+function runCsrfCheck(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  return new Promise((resolve, reject) => {
+    app.csrfProtection(request, reply, (err?: Error) => (err ? reject(new ApiError(403, 'CSRF token mismatch.')) : resolve()));
+  });
+}
+
+/** Looks up the console session's user (provided by the http layer, which owns cookies). */
+export type SessionUserLookup = (request: FastifyRequest) => Promise<User | null>;
+
+export function createApiGuard(app: FastifyInstance, ctx: Pick<Context, 'tokenCheck'>, sessionUser: SessionUserLookup) {
+  return async function apiGuard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (request.routeOptions.config.public) return;
+    const header = request.headers.authorization;
+    let principal: ApiPrincipal;
+    if (header !== undefined) {
+      const token = bearerToken(header);
+      if (token === null) throw unauthenticated('invalid_request');
+      const found = await ctx.tokenCheck.check(token);
+      if (found === null || found.kind === 'refresh_token') throw unauthenticated('invalid_token');
+      principal = {
+        via: 'token',
+        kind: found.kind,
+        userId: found.userId,
+        username: found.username,
+        administrator: found.administrator,
+        permissions: found.permissions,
+        scopes: found.scopes,
+        clientId: found.clientId,
+        tokenId: found.tokenId,
+      };
+    } else {
+      const user = await sessionUser(request);
+      if (!user) throw unauthenticated();
+      if (!READ_METHODS.has(request.method)) await runCsrfCheck(app, request, reply);
+      principal = {
+        via: 'session',
+        kind: 'session',
+        userId: user.id,
+        username: user.username,
+        administrator: user.administrator,
+        permissions: user.permissions,
+        scopes: ['api'],
+        clientId: null,
+        tokenId: null,
+      };
+    }
+    if (!allowsMethod(principal.scopes, request.method)) throw insufficientScope('api');
+    request.principal = principal;
+  };
+}
+
+/** The authenticated principal; the guard guarantees one on every non-public route. */
+export function principalOf(request: FastifyRequest): ApiPrincipal {
+  if (!request.principal) throw unauthenticated();
+  return request.principal;
+}
+
+/** A route that acts for a user: a client-credentials token (no user) is refused with 403. */
+export function requireUser(request: FastifyRequest): ApiPrincipal & { userId: string; username: string } {
+  const p = principalOf(request);
+  if (p.userId === null || p.username === null) throw forbidden('This route needs a token that acts for a user.');
+  return p as ApiPrincipal & { userId: string; username: string };
+}
+
+export function requireAdmin(request: FastifyRequest): ApiPrincipal & { userId: string } {
+  const p = requireUser(request);
+  if (!p.administrator) throw forbidden();
+  return p;
+}
+
+export function requirePermission(request: FastifyRequest, permission: string): ApiPrincipal {
+  const p = principalOf(request);
+  if (!p.administrator && !p.permissions.includes(permission)) throw forbidden();
+  return p;
+}

@@ -1,0 +1,54 @@
+/**
+ * The protected REST API under /api/1.0: the guard on every route (deny by default; routes opt
+ * out with `config: { public: true }`), one error handler that writes the documented formats,
+ * and the route modules.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Context } from '../context.js';
+import { createApiGuard, type SessionUserLookup } from './auth.js';
+import { ApiError, type FieldErrors } from './errors.js';
+import { userRoutes } from './routes/users.js';
+
+export interface ApiOptions {
+  readonly sessionUser: SessionUserLookup;
+}
+
+/** Turns Fastify/Ajv validation errors into `{field: [messages]}`. */
+export function fieldErrorsFromValidation(err: FastifyError): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const v of err.validation ?? []) {
+    const path = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
+    const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty;
+    const field = missing ?? (path || (err.validationContext ?? 'body'));
+    const label = field.charAt(0).toUpperCase() + field.slice(1).replace(/_/g, ' ');
+    const message = missing ? `The ${label} field is required.` : `The ${label} field ${v.message ?? 'is invalid'}.`;
+    (errors[field] ??= []).push(message);
+  }
+  return errors;
+}
+
+export async function apiPlugin(app: FastifyInstance, ctx: Context, options: ApiOptions): Promise<void> {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', createApiGuard(app, ctx, options.sessionUser));
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof ApiError) {
+      reply.headers(err.headers).code(err.statusCode);
+      return reply.send(err.errors ? { message: err.message, errors: err.errors } : { message: err.message });
+    }
+    if (err.validation) {
+      const errors = fieldErrorsFromValidation(err);
+      const first = Object.values(errors)[0]?.[0] ?? 'The given data was invalid.';
+      return reply.code(422).send({ message: first, errors });
+    }
+    const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      // Body parsing, content type, size: the client's mistake, said plainly.
+      return reply.code(status).send({ message: status === 415 ? 'Unsupported Media Type.' : status === 413 ? 'Payload Too Large.' : 'Bad Request.' });
+    }
+    request.log.error({ err }, 'api error');
+    return reply.code(500).send({ message: 'Server Error.' });
+  });
+
+  await app.register(userRoutes, { ctx });
+}

@@ -1,0 +1,23 @@
+import { migrateToLatest } from '../../store/migrate.js';
+import { openStore } from '../../store/db.js';
+import { CommandError, configFrom, printJson, type Command } from '../command.js';
+
+export const migrateCommand: Command = {
+  name: 'migrate',
+  summary: 'Apply pending database migrations',
+  usage: 'keygate migrate [--json]\n\nApplies every pending migration to the store named by DATABASE_URL.',
+  options: { json: { type: 'boolean' } },
+  async run(values, io) {
+    const config = configFrom(io);
+    const store = openStore(config.database);
+    try {
+      const applied = await migrateToLatest(store);
+      if (values.json) printJson(io, { applied });
+      else io.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'The store is up to date.\n');
+    } catch (err) {
+      throw new CommandError(`migration failed: ${(err as Error).message}`);
+    } finally {
+      await store.close();
+    }
+  },
+};

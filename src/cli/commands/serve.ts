@@ -1,0 +1,12 @@
+import { serve } from '../../server.js';
+import { configFrom, type Command } from '../command.js';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run the server (the same as npm start)',
+  usage: 'keygate serve\n\nConfiguration comes from the environment (PORT, HOST, DATABASE_URL, …); see the README.',
+  options: {},
+  async run(_values, io) {
+    await serve(configFrom(io));
+  },
+};

@@ -1,0 +1,45 @@
+/** Auth Clients: the grant types a client may hold and how they map to OAuth grant types. */
+export const CLIENT_TYPES = [
+  'authorization_code_grant',
+  'password_client',
+  'personal_access_client',
+  'client_credentials_grant',
+] as const;
+export type ClientType = (typeof CLIENT_TYPES)[number];
+
+export function isClientType(value: unknown): value is ClientType {
+  return typeof value === 'string' && (CLIENT_TYPES as readonly string[]).includes(value);
+}
+
+/** How a token came to be; the client must still hold the matching type for the token to work. */
+export const TOKEN_ORIGINS = ['authorization_code', 'password', 'client_credentials', 'personal_access'] as const;
+export type TokenOrigin = (typeof TOKEN_ORIGINS)[number];
+
+export const CLIENT_TYPE_FOR_ORIGIN: Readonly<Record<TokenOrigin, ClientType>> = {
+  authorization_code: 'authorization_code_grant',
+  password: 'password_client',
+  client_credentials: 'client_credentials_grant',
+  personal_access: 'personal_access_client',
+};
+
+/** True when a client with these types may still use tokens that came from `origin`. */
+export function clientAllowsOrigin(types: readonly string[], origin: string): boolean {
+  const needed = CLIENT_TYPE_FOR_ORIGIN[origin as TokenOrigin];
+  return needed !== undefined && types.includes(needed);
+}
+
+export interface Client {
+  readonly id: string;
+  readonly name: string;
+  readonly types: ClientType[];
+  readonly redirect: string[];
+  readonly confidential: boolean;
+  readonly trusted: boolean;
+  /** May introspect every token (a resource server), not only its own. */
+  readonly introspectAll: boolean;
+  /** Permissions this client holds when it acts as itself (client credentials). */
+  readonly permissions: string[];
+  readonly createdBy: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}

@@ -1,0 +1,105 @@
+/**
+ * Assembles the Fastify app: ecosystem plugins, then the route modules, then the error and
+ * not-found handlers. `buildApp` does not listen: src/main.ts (and the tests) own the server.
+ */
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { apiPlugin } from '../api/plugin.js';
+import type { Context } from '../context.js';
+import { getSessionUser } from './plugins/session.js';
+import { csrfToken, registerSecurity } from './plugins/security.js';
+import { consoleRoutes } from './routes/console.js';
+import { loginRoutes } from './routes/login.js';
+import { oauthRoutes } from './routes/oauth/index.js';
+import { systemRoutes } from './routes/system.js';
+import { renderErrorPage } from './views/layout.js';
+
+export const API_PREFIX = '/api/1.0';
+
+/** Fields pino must never write (ENGINEERING.md, "Security positions"). */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.client_secret',
+  '*.code',
+  '*.code_verifier',
+  '*.refresh_token',
+  '*.access_token',
+  '*.token',
+  '*.secret',
+];
+
+export interface AppOptions {
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+}
+
+function wantsJson(url: string): boolean {
+  return url.startsWith('/api/') || url.startsWith('/oauth/') || url.startsWith('/.well-known/') || url === '/health';
+}
+
+export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    // Huge or endless URLs and parameters are refused before any route code runs.
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  });
+
+  // Set before any route is registered, so every scope inherits it (the API and OAuth scopes
+  // replace it with their own formats).
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    if (wantsJson(request.url)) {
+      return reply.code(status).send({ message: status >= 500 ? 'Server Error.' : err.validation ? 'The given data was invalid.' : 'Bad Request.' });
+    }
+    const csrf = err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET';
+    const title = csrf ? 'This form has expired' : status >= 500 ? 'Something went wrong' : status === 413 ? 'Too much data' : 'Bad request';
+    const message = csrf
+      ? 'The page was open too long or came from another site. Go back, reload the page and try again.'
+      : status >= 500
+        ? 'Keygate could not complete this request. Nothing was changed; please try again.'
+        : 'Keygate could not read this request. Go back and check what you entered.';
+    return reply.code(csrf ? 403 : status).type('text/html; charset=utf-8').send(renderErrorPage(title, message));
+  });
+
+  await registerSecurity(app, ctx);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Keygate REST API', version: '1.0.0', description: 'The REST API protected by Keygate tokens.' },
+      servers: [{ url: `${ctx.config.issuer}${API_PREFIX}` }],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+    // Only the REST API is documented; server URLs carry the prefix.
+    transform: ({ schema, url }) => {
+      if (!url.startsWith(API_PREFIX)) return { schema: { ...schema, hide: true }, url };
+      return { schema, url: url.slice(API_PREFIX.length) || '/' };
+    },
+  });
+
+  await app.register(async (scope) => systemRoutes(scope, ctx));
+  await app.register(async (scope) => loginRoutes(scope, ctx));
+  await app.register(async (scope) => oauthRoutes(scope, ctx));
+  await app.register(async (scope) => consoleRoutes(scope, ctx));
+  await app.register(async (scope) => apiPlugin(scope, ctx, { sessionUser: (request) => getSessionUser(ctx, request) }), { prefix: API_PREFIX });
+
+  app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 300, timeWindow: '1 minute' }) }, async (request, reply) => {
+    reply.code(404);
+    if (wantsJson(request.url)) return reply.send({ message: 'Not found.' });
+    const user = await getSessionUser(ctx, request).catch(() => null);
+    return reply.type('text/html; charset=utf-8').send(renderErrorPage('Page not found', 'There is no page at this address.', user, user ? csrfToken(request, reply) : undefined));
+  });
+
+  // Swagger reads the routes when the app is ready; this builds the document once.
+  await app.ready();
+  return app;
+}

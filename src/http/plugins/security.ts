@@ -1,0 +1,64 @@
+/**
+ * Ecosystem plugins every route relies on: security headers (helmet, strict CSP with no inline
+ * script, no framing), form bodies, cookies (signed with a key kept in the store so every node
+ * shares it), CSRF protection (double-submit secret cookie bound to the session) and the rate
+ * limiter used for unknown routes.
+ */
+import { randomBytes } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../../context.js';
+import { getOrCreateSetting } from '../../store/settings-store.js';
+
+export const SESSION_COOKIE = 'kg_session';
+export const CSRF_COOKIE = 'kg_csrf';
+
+/** CSRF tokens are bound to the browser session, so a token from one session is useless in another. */
+function csrfUserInfo(request: FastifyRequest): string {
+  return request.cookies[SESSION_COOKIE] || 'anonymous';
+}
+
+/** A CSRF token for a form or the console's API calls on this page. */
+export function csrfToken(request: FastifyRequest, reply: FastifyReply): string {
+  return reply.generateCsrf({ userInfo: csrfUserInfo(request) });
+}
+
+export async function registerSecurity(app: FastifyInstance, ctx: Context): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    // HSTS only makes sense (and is only sent) when the issuer is https.
+    strictTransportSecurity: ctx.config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  const cookieSecret = await getOrCreateSetting(ctx.store, 'cookie_secret', () => randomBytes(32).toString('base64url'));
+  await app.register(cookie, { secret: cookieSecret });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: CSRF_COOKIE,
+    cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.config.secureCookies, path: '/' },
+    getUserInfo: csrfUserInfo,
+    csrfOpts: { hmacKey: await getOrCreateSetting(ctx.store, 'csrf_hmac_key', () => randomBytes(32).toString('base64url')) },
+  });
+  await app.register(rateLimit, { global: false, max: 100, timeWindow: '1 minute' });
+}

@@ -1,0 +1,108 @@
+/**
+ * GET/POST /login and POST /logout. A failed login always says "Invalid username or password."
+ * (unknown user or wrong password, same words and same argon2 work). Failures are throttled per
+ * (username, IP) and per IP with 429 + Retry-After; a success starts a brand-new session.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../../context.js';
+import { verifyPassword } from '../../domain/password.js';
+import { usernameKey } from '../../store/user-store.js';
+import { getSessionUser, safeNextPath, sessionCookieOptions, setFlash, takeFlash } from '../plugins/session.js';
+import { csrfToken, SESSION_COOKIE } from '../plugins/security.js';
+import { html } from '../views/html.js';
+import { renderPage, type Flash } from '../views/layout.js';
+
+export const LOGIN_FAILED = 'Invalid username or password.';
+
+interface LoginForm {
+  readonly username: string;
+  readonly next: string;
+  readonly error?: string;
+}
+
+function loginPage(formToken: string, form: LoginForm, flash: Flash | null): string {
+  return renderPage({
+    title: 'Log in',
+    narrow: true,
+    flash,
+    body: html`<section class="card">
+  <h1>Log in to Keygate</h1>
+  ${form.error ? html`<div class="flash flash-error" role="alert" id="login-error">${form.error}</div>` : ''}
+  <form method="post" action="/login" novalidate>
+    <input type="hidden" name="_csrf" value="${formToken}">
+    <input type="hidden" name="next" value="${form.next}">
+    <div class="field">
+      <label for="username">Username</label>
+      <input type="text" id="username" name="username" autocomplete="username" required autofocus value="${form.username}"${form.error ? html` aria-describedby="login-error"` : ''}>
+    </div>
+    <div class="field">
+      <label for="password">Password</label>
+      <input type="password" id="password" name="password" autocomplete="current-password" required>
+    </div>
+    <button type="submit" class="btn btn-primary">Log in</button>
+  </form>
+</section>`,
+  });
+}
+
+/** Where a signed-in user lands by default. */
+export function homePath(user: { administrator: boolean; permissions: readonly string[] }): string {
+  return user.administrator || user.permissions.includes('view-auth_clients') ? '/admin/auth-clients' : '/profile/tokens';
+}
+
+function field(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | null)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+export async function loginRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
+  app.get('/', async (request, reply) => {
+    const user = await getSessionUser(ctx, request);
+    return reply.redirect(user ? homePath(user) : '/login', 303);
+  });
+
+  app.get('/login', async (request: FastifyRequest<{ Querystring: { next?: string } }>, reply) => {
+    const next = safeNextPath(request.query.next) ?? '';
+    const user = await getSessionUser(ctx, request);
+    if (user) return reply.redirect(next || homePath(user), 303);
+    const token = csrfToken(request, reply);
+    return reply.type('text/html; charset=utf-8').send(loginPage(token, { username: '', next }, takeFlash(ctx, request, reply)));
+  });
+
+  app.post('/login', { preHandler: app.csrfProtection }, async (request: FastifyRequest, reply: FastifyReply) => {
+    const username = field(request.body, 'username').slice(0, 255);
+    const password = field(request.body, 'password');
+    const next = safeNextPath(field(request.body, 'next')) ?? '';
+    const key = usernameKey(username);
+    const retryAfter = await ctx.loginThrottle.retryAfterSeconds(key, request.ip);
+    if (retryAfter > 0) {
+      reply.header('Retry-After', String(retryAfter)).code(429);
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(loginPage(csrfToken(request, reply), { username, next, error: `Too many failed attempts. Try again in ${retryAfter} seconds.` }, null));
+    }
+    const user = key === '' ? null : await ctx.users.findByUsername(username);
+    const ok = await verifyPassword(user?.passwordHash, password);
+    if (!user || !ok) {
+      await ctx.loginThrottle.failed(key, request.ip);
+      reply.code(401);
+      return reply.type('text/html; charset=utf-8').send(loginPage(csrfToken(request, reply), { username, next, error: LOGIN_FAILED }, null));
+    }
+    await ctx.loginThrottle.succeeded(key, request.ip);
+    // A fresh session id at every login (no session fixation); the old one, if any, is ended.
+    const previous = request.cookies[SESSION_COOKIE];
+    if (previous && previous.length <= 200) await ctx.sessions.delete(previous);
+    const sessionId = await ctx.sessions.create(user.id, ctx.config.sessionTtlSeconds);
+    reply.setCookie(SESSION_COOKIE, sessionId, sessionCookieOptions(ctx, ctx.config.sessionTtlSeconds));
+    request.log.info({ userId: user.id }, 'login');
+    return reply.redirect(next || homePath(user), 303);
+  });
+
+  app.post('/logout', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const id = request.cookies[SESSION_COOKIE];
+    if (id && id.length <= 200) await ctx.sessions.delete(id);
+    reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(ctx));
+    setFlash(ctx, reply, { kind: 'info', message: 'You have been logged out.' });
+    return reply.redirect('/login', 303);
+  });
+}

@@ -1,0 +1,61 @@
+/** /health, the RFC 8414 metadata document, and the static console assets. */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { Context } from '../../context.js';
+import { CLIENT_TYPES } from '../../domain/client.js';
+import { SCOPES } from '../../domain/scope.js';
+
+// dist/http/routes → ../../../public, and the same from src/http/routes under tsx.
+const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'public');
+
+const ASSETS: Record<string, { type: string; body: Buffer }> = {
+  'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(join(PUBLIC_DIR, 'app.css')) },
+  'app.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(join(PUBLIC_DIR, 'app.js')) },
+};
+
+/** RFC 8414 metadata. Every endpoint listed here is served by this build. */
+export function authorizationServerMetadata(issuer: string) {
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}/oauth/authorize`,
+    token_endpoint: `${issuer}/oauth/token`,
+    revocation_endpoint: `${issuer}/oauth/revoke`,
+    introspection_endpoint: `${issuer}/oauth/introspect`,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'password', 'refresh_token', 'client_credentials'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    scopes_supported: [...SCOPES],
+    authorization_response_iss_parameter_supported: false,
+    service_documentation: `${issuer}/api/docs`,
+    keygate_client_types: [...CLIENT_TYPES],
+  };
+}
+
+export async function systemRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
+  app.get('/health', async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(ctx.store.db);
+      return reply.send({ status: 'ok' });
+    } catch {
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+
+  const metadata = authorizationServerMetadata(ctx.config.issuer);
+  app.get('/.well-known/oauth-authorization-server', async (_request, reply) => {
+    return reply.header('Cache-Control', 'public, max-age=300').send(metadata);
+  });
+
+  app.get('/assets/:file', async (request, reply) => {
+    const asset = ASSETS[(request.params as { file: string }).file];
+    if (!asset) return reply.code(404).type('text/plain').send('Not found');
+    return reply.header('Cache-Control', 'public, max-age=300').type(asset.type).send(asset.body);
+  });
+}

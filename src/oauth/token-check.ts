@@ -1,0 +1,123 @@
+/**
+ * The one token check (ENGINEERING.md, "Revocation model"): token string → principal, or null for
+ * every kind of failure. The REST API guard and introspection both call it; nothing else decides
+ * whether a token is valid.
+ *
+ * Hot path: reject malformed strings by prefix and checksum (no hashing, no I/O), hash, and look
+ * the digest up in a bounded in-process cache. A miss does one indexed join in the store.
+ * Correctness before speed:
+ *  - every revocation invalidates the cache before the revoking request returns (see
+ *    src/store/invalidation.ts for other processes and nodes);
+ *  - a lookup that raced with an invalidation is not cached (generation counter);
+ *  - expiry is checked on every hit;
+ *  - the cache is bypassed while cross-node notifications could be missed.
+ */
+import { clientAllowsOrigin } from '../domain/client.js';
+import { effectivePermissions } from '../domain/permission.js';
+import { bearerTokenKind, hashSecret, isWellFormedSecret } from '../domain/secret.js';
+import type { TokenPrincipal } from '../domain/token.js';
+import type { Invalidation } from '../store/invalidation.js';
+import type { LastUsedRecorder } from '../store/last-used.js';
+import type { TokenStore } from '../store/token-store.js';
+
+interface CacheEntry {
+  readonly principal: TokenPrincipal;
+  readonly expiresAtMs: number | null;
+  lastUsedWrittenMs: number | null;
+}
+
+export interface TokenCheck {
+  /** The principal a token acts for, or null (unknown, malformed, expired, revoked, rotated, client changed). */
+  check(token: string): Promise<TokenPrincipal | null>;
+  /** Entries held now (for metrics and tests). */
+  readonly cacheSize: number;
+}
+
+export interface TokenCheckDeps {
+  readonly tokens: Pick<TokenStore, 'findForCheck' | 'userPermissions'>;
+  readonly invalidation: Pick<Invalidation, 'subscribe' | 'checkExternal' | 'cacheUsable'>;
+  readonly lastUsed: Pick<LastUsedRecorder, 'mark' | 'isDue'>;
+  readonly cacheSize: number;
+  readonly now?: () => number;
+}
+
+export function createTokenCheck(deps: TokenCheckDeps): TokenCheck {
+  const now = deps.now ?? Date.now;
+  const cache = new Map<string, CacheEntry>();
+  let generation = 0;
+
+  deps.invalidation.subscribe((event) => {
+    generation++;
+    if (event.kind === 'all') cache.clear();
+    else for (const hash of event.hashes) cache.delete(hash);
+  });
+
+  const touch = (entry: CacheEntry, nowMs: number): void => {
+    if (entry.principal.kind !== 'refresh_token' && deps.lastUsed.isDue(entry.lastUsedWrittenMs, nowMs)) {
+      entry.lastUsedWrittenMs = nowMs;
+      deps.lastUsed.mark(entry.principal.tokenId, nowMs);
+    }
+  };
+
+  const remember = (hash: string, entry: CacheEntry): void => {
+    if (deps.cacheSize <= 0) return;
+    if (cache.size >= deps.cacheSize) {
+      // Evict the oldest insertion (Map keeps insertion order): O(1), no per-hit bookkeeping.
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
+    }
+    cache.set(hash, entry);
+  };
+
+  return {
+    async check(token) {
+      const kind = bearerTokenKind(token);
+      if (kind === null || !isWellFormedSecret(token, kind)) return null;
+      const hash = hashSecret(token);
+      deps.invalidation.checkExternal();
+      const useCache = deps.invalidation.cacheUsable();
+      let nowMs = now();
+
+      const hit = useCache ? cache.get(hash) : undefined;
+      if (hit) {
+        if (hit.expiresAtMs !== null && nowMs >= hit.expiresAtMs) {
+          cache.delete(hash);
+          return null;
+        }
+        touch(hit, nowMs);
+        return hit.principal;
+      }
+
+      const startGeneration = generation;
+      const record = await deps.tokens.findForCheck(hash);
+      nowMs = now();
+      if (!record) return null;
+      if (record.revokedAt !== null || record.rotatedAt !== null) return null;
+      if (record.expiresAt !== null && nowMs >= record.expiresAt) return null;
+      if (!clientAllowsOrigin(record.clientTypes, record.origin)) return null;
+      if (record.userId !== null && record.username === null) return null;
+
+      const granted = record.userId !== null ? await deps.tokens.userPermissions(record.userId) : record.clientPermissions;
+      const principal: TokenPrincipal = {
+        tokenId: record.id,
+        kind: record.kind,
+        clientId: record.clientId,
+        userId: record.userId,
+        username: record.username,
+        administrator: record.userId !== null && record.administrator,
+        permissions: record.userId !== null ? effectivePermissions(record.administrator, granted) : effectivePermissions(false, granted),
+        scopes: record.scopes,
+        issuedAt: new Date(record.createdAt),
+        expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt),
+      };
+      const entry: CacheEntry = { principal, expiresAtMs: record.expiresAt, lastUsedWrittenMs: record.lastUsedAt };
+      touch(entry, nowMs);
+      // Cache only if no invalidation happened while we were reading: the row may be stale.
+      if (useCache && generation === startGeneration) remember(hash, entry);
+      return principal;
+    },
+    get cacheSize() {
+      return cache.size;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Runs the server: open and migrate the store, bootstrap an empty one, listen, and shut down
+ * gracefully on SIGTERM/SIGINT (in-flight requests finish, then the store closes).
+ */
+import { bootstrapIfEmpty } from './bootstrap.js';
+import type { Config } from './config.js';
+import { createContext } from './context.js';
+import { buildApp, loggerOptions } from './http/app.js';
+
+export async function serve(config: Config): Promise<void> {
+  let ctx;
+  try {
+    ctx = await createContext(config);
+  } catch (err) {
+    process.stderr.write(`keygate: cannot open the store ${describeDb(config)}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const boot = await bootstrapIfEmpty(ctx);
+  if (boot.generatedPassword) {
+    // Printed once, to the terminal only: never to the JSON log stream.
+    process.stderr.write(
+      `\nKeygate created the administrator "${boot.username}" with the password:\n\n    ${boot.generatedPassword}\n\n` +
+        `It is shown only this once. Log in at ${config.issuer}/login and keep it somewhere safe.\n\n`,
+    );
+  }
+  const app = await buildApp(ctx, { logger: loggerOptions(config.logLevel) });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    process.stderr.write(`keygate: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}\n`);
+    await ctx.close();
+    process.exit(1);
+  }
+  app.log.info({ issuer: config.issuer, database: config.database.kind }, 'keygate ready');
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) {
+      process.exit(1);
+    }
+    stopping = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    // Requests in flight finish; keep-alive connections that fall idle afterwards are closed
+    // as they do, so a client holding one open cannot hold up the shutdown.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+    sweep.unref();
+    try {
+      await app.close();
+      await ctx.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function describeDb(config: Config): string {
+  return config.database.kind === 'sqlite' ? `at ${config.database.path}` : '(PostgreSQL)';
+}

@@ -1,0 +1,125 @@
+/**
+ * Opens the store named by DATABASE_URL: better-sqlite3 (WAL, foreign keys, busy timeout) or a pg
+ * pool, both behind one Kysely instance. int8 columns come back as JavaScript numbers on both.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, sql, SqliteDialect, type RawBuilder } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** The raw SQLite handle (for cheap synchronous checks such as PRAGMA data_version). */
+  readonly sqlite: SQLite.Database | null;
+  /** The raw pg pool (for LISTEN/NOTIFY). */
+  readonly pgPool: pg.Pool | null;
+  readonly config: DatabaseConfig;
+  close(): Promise<void>;
+}
+
+const INT8_OID = 20;
+
+function int8(value: string): number {
+  return Number(value);
+}
+
+export function openStore(config: DatabaseConfig, options: { poolSize?: number } = {}): Store {
+  if (config.kind === 'sqlite') {
+    const path = config.path === ':memory:' ? ':memory:' : resolve(config.path);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const sqlite = new SQLite(path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    // NORMAL is durable across process crashes in WAL mode; only power loss can lose the last commit.
+    sqlite.pragma('synchronous = NORMAL');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    let closed = false;
+    return {
+      db,
+      dialect: 'sqlite',
+      sqlite,
+      pgPool: null,
+      config,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await db.destroy();
+      },
+    };
+  }
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: options.poolSize ?? 10,
+    types: {
+      getTypeParser(oid: number, format?: string) {
+        if (oid === INT8_OID) return int8;
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        return (pg.types.getTypeParser as any)(oid, format);
+      },
+    },
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+  return {
+    db,
+    dialect: 'postgres',
+    sqlite: null,
+    pgPool: pool,
+    config,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
+
+/** True for a unique-constraint violation on either dialect. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string } | null;
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** Booleans are stored as 0/1 on both dialects. */
+export function toFlag(value: boolean): number {
+  return value ? 1 : 0;
+}
+
+export function fromFlag(value: number | boolean | null | undefined): boolean {
+  return value === 1 || value === true;
+}
+
+export function toDate(ms: number): Date;
+export function toDate(ms: number | null): Date | null;
+export function toDate(ms: number | null): Date | null {
+  return ms === null ? null : new Date(Number(ms));
+}
+
+export function parseJsonArray(text: string | null | undefined): string[] {
+  if (!text) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export function splitScopes(text: string): string[] {
+  return text.split(' ').filter((s) => s.length > 0);
+}
+
+/** `column LIKE '%text%'` with the wildcards in `text` taken literally, on both dialects. */
+export function containsText(column: string, text: string): RawBuilder<boolean> {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
+}

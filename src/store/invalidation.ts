@@ -1,0 +1,168 @@
+/**
+ * How a revocation reaches every token-check cache (ENGINEERING.md, "Revocation model").
+ *
+ * - In this process: `revoke()` runs the revoking writes in a transaction, and after the commit
+ *   tells local listeners before it returns, so the very next request is refused.
+ * - Another process on the same SQLite file (the CLI): every revoking transaction also bumps
+ *   `revocation_epoch`. `checkExternal()` reads `PRAGMA data_version` (microseconds, no I/O) and,
+ *   only when another connection has committed something, the epoch row; a new epoch flushes.
+ * - Other nodes on PostgreSQL: the transaction calls pg_notify, delivered at commit. Each node
+ *   LISTENs on a dedicated connection. While that connection is down, `cacheUsable()` is false,
+ *   and on reconnect the cache is flushed, since notifications sent meanwhile are lost.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from 'kysely';
+import pg from 'pg';
+import type { Store } from './db.js';
+import type { Database } from './schema.js';
+
+export type InvalidationEvent =
+  | { readonly kind: 'tokens'; readonly hashes: readonly string[] }
+  | { readonly kind: 'all' };
+
+export type InvalidationListener = (event: InvalidationEvent) => void;
+
+export const NOTIFY_CHANNEL = 'keygate_invalidate';
+/** pg_notify payloads must stay under 8000 bytes; larger sets become a full flush. */
+const MAX_HASHES_PER_NOTIFY = 100;
+
+export interface Invalidation {
+  /**
+   * Runs `work` in one transaction. The event it returns (if any) is recorded in the same
+   * transaction (epoch bump, pg_notify) and applied to local caches right after the commit.
+   */
+  revoke<T>(work: (trx: Transaction<Database>) => Promise<{ result: T; event: InvalidationEvent | null }>): Promise<T>;
+  /** Records an event inside a transaction the caller already holds; call `publishLocal` after commit. */
+  record(trx: Kysely<Database>, event: InvalidationEvent): Promise<void>;
+  publishLocal(event: InvalidationEvent): void;
+  subscribe(listener: InvalidationListener): () => void;
+  /** Synchronous and cheap; flushes local caches when another process revoked something. */
+  checkExternal(): void;
+  /** False while cross-node notifications could be missed (PostgreSQL listener down). */
+  cacheUsable(): boolean;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function encode(event: InvalidationEvent): string {
+  if (event.kind === 'tokens' && event.hashes.length <= MAX_HASHES_PER_NOTIFY) return JSON.stringify({ h: event.hashes });
+  return JSON.stringify({ all: true });
+}
+
+function decode(payload: string | undefined): InvalidationEvent {
+  try {
+    const value = JSON.parse(payload ?? '') as { h?: unknown };
+    if (Array.isArray(value.h) && value.h.every((h) => typeof h === 'string')) return { kind: 'tokens', hashes: value.h };
+  } catch {
+    // fall through: anything unreadable flushes everything, which is always safe
+  }
+  return { kind: 'all' };
+}
+
+export function createInvalidation(store: Store, options: { onError?: (err: unknown) => void } = {}): Invalidation {
+  const listeners = new Set<InvalidationListener>();
+  const publishLocal = (event: InvalidationEvent): void => {
+    for (const listener of listeners) listener(event);
+  };
+
+  const record = async (trx: Kysely<Database>, event: InvalidationEvent): Promise<void> => {
+    await trx
+      .updateTable('revocation_epoch')
+      .set((eb) => ({ epoch: eb('epoch', '+', 1) }))
+      .where('id', '=', 1)
+      .execute();
+    if (store.dialect === 'postgres') {
+      await sql`select pg_notify(${NOTIFY_CHANNEL}, ${encode(event)})`.execute(trx);
+    }
+  };
+
+  // SQLite: cross-process detection through data_version, then the epoch row.
+  const dataVersion = store.sqlite?.prepare('PRAGMA data_version').pluck() ?? null;
+  const readEpoch = store.sqlite?.prepare('SELECT epoch FROM revocation_epoch WHERE id = 1').pluck() ?? null;
+  let lastDataVersion = -1;
+  let lastEpoch = -1;
+
+  // PostgreSQL: one dedicated LISTEN connection per process.
+  let listener: pg.Client | null = null;
+  let listening = store.dialect !== 'postgres';
+  let closing = false;
+  let retryTimer: NodeJS.Timeout | null = null;
+
+  const connectListener = async (): Promise<void> => {
+    if (store.dialect !== 'postgres' || closing) return;
+    const client = new pg.Client({ connectionString: store.config.url });
+    client.on('notification', (msg) => {
+      if (msg.channel === NOTIFY_CHANNEL) publishLocal(decode(msg.payload));
+    });
+    const lost = (err?: unknown): void => {
+      if (listener !== client) return;
+      listener = null;
+      listening = false;
+      publishLocal({ kind: 'all' });
+      if (err) options.onError?.(err);
+      client.end().catch(() => {});
+      if (!closing) retryTimer = setTimeout(() => void connectListener().catch(() => {}), 250);
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    } catch (err) {
+      client.end().catch(() => {});
+      options.onError?.(err);
+      if (!closing) retryTimer = setTimeout(() => void connectListener().catch(() => {}), 500);
+      return;
+    }
+    listener = client;
+    // Anything revoked while we were not listening is unknown: start from an empty cache.
+    publishLocal({ kind: 'all' });
+    listening = true;
+  };
+
+  return {
+    async revoke(work) {
+      let event: InvalidationEvent | null = null;
+      const result = await store.db.transaction().execute(async (trx) => {
+        const out = await work(trx);
+        event = out.event;
+        if (event) await record(trx, event);
+        return out.result;
+      });
+      if (event) publishLocal(event);
+      return result;
+    },
+    record,
+    publishLocal,
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    checkExternal() {
+      if (!dataVersion || !readEpoch) return;
+      const version = dataVersion.get() as number;
+      if (version === lastDataVersion) return;
+      lastDataVersion = version;
+      const epoch = Number(readEpoch.get());
+      if (epoch !== lastEpoch) {
+        if (lastEpoch !== -1) publishLocal({ kind: 'all' });
+        lastEpoch = epoch;
+      }
+    },
+    cacheUsable() {
+      return listening;
+    },
+    async start() {
+      if (store.dialect === 'postgres') await connectListener();
+      else this.checkExternal();
+    },
+    async close() {
+      closing = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      const client = listener;
+      listener = null;
+      listening = false;
+      if (client) await client.end().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * Tokens of every kind (access, refresh, personal access) live in one table, keyed by the
+ * SHA-256 digest of the token. This store holds what the token check and revocation need; the
+ * grant handlers and the PAT service add issuance on top of `insertToken`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { TokenKind } from '../domain/token.js';
+import type { Store } from './db.js';
+import { fromFlag, parseJsonArray, splitScopes } from './db.js';
+import type { Invalidation, InvalidationEvent } from './invalidation.js';
+import type { Database, TokensTable } from './schema.js';
+
+/** Everything the token check needs about one token, from a single indexed lookup. */
+export interface TokenCheckRecord {
+  readonly id: string;
+  readonly kind: TokenKind;
+  readonly clientId: string;
+  readonly clientTypes: string[];
+  readonly clientPermissions: string[];
+  readonly userId: string | null;
+  readonly username: string | null;
+  readonly administrator: boolean;
+  readonly scopes: string[];
+  readonly origin: string;
+  readonly createdAt: number;
+  readonly expiresAt: number | null;
+  readonly revokedAt: number | null;
+  readonly rotatedAt: number | null;
+  readonly lastUsedAt: number | null;
+}
+
+export interface NewToken {
+  readonly tokenHash: string;
+  readonly kind: TokenKind;
+  readonly prefix: string;
+  readonly name?: string | null;
+  readonly clientId: string;
+  readonly userId: string | null;
+  readonly scopes: readonly string[];
+  readonly origin: string;
+  readonly grantId?: string | null;
+  readonly parentId?: string | null;
+  readonly createdAt: number;
+  readonly expiresAt: number | null;
+}
+
+export type TokenStore = ReturnType<typeof createTokenStore>;
+
+export function createTokenStore(store: Store, invalidation: Invalidation) {
+  const { db } = store;
+
+  const checkQuery = (hash: string) =>
+    db
+      .selectFrom('tokens as t')
+      .innerJoin('clients as c', 'c.id', 't.client_id')
+      .leftJoin('users as u', 'u.id', 't.user_id')
+      .select([
+        't.id', 't.kind', 't.client_id', 't.user_id', 't.scopes', 't.origin', 't.created_at', 't.expires_at',
+        't.revoked_at', 't.rotated_at', 't.last_used_at', 'c.types as client_types',
+        'c.permissions as client_permissions', 'u.username', 'u.administrator',
+      ])
+      .where('t.token_hash', '=', hash);
+
+  return {
+    /** The token with its client and user, or null. Validity is decided by the token check. */
+    async findForCheck(hash: string): Promise<TokenCheckRecord | null> {
+      const row = await checkQuery(hash).executeTakeFirst();
+      if (!row) return null;
+      return {
+        id: row.id,
+        kind: row.kind as TokenKind,
+        clientId: row.client_id,
+        clientTypes: parseJsonArray(row.client_types),
+        clientPermissions: parseJsonArray(row.client_permissions),
+        userId: row.user_id,
+        username: row.username ?? null,
+        administrator: fromFlag(row.administrator),
+        scopes: splitScopes(row.scopes),
+        origin: row.origin,
+        createdAt: Number(row.created_at),
+        expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+        revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+        rotatedAt: row.rotated_at === null ? null : Number(row.rotated_at),
+        lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+      };
+    },
+
+    async userPermissions(userId: string): Promise<string[]> {
+      const rows = await db.selectFrom('user_permissions').select('permission').where('user_id', '=', userId).execute();
+      return rows.map((r) => r.permission);
+    },
+
+    /** Inserts a token row (inside the caller's transaction when given); returns its id. */
+    async insertToken(token: NewToken, trx: Kysely<Database> = db): Promise<string> {
+      const id = randomUUID();
+      const row: TokensTable = {
+        id,
+        token_hash: token.tokenHash,
+        kind: token.kind,
+        prefix: token.prefix,
+        name: token.name ?? null,
+        client_id: token.clientId,
+        user_id: token.userId,
+        scopes: token.scopes.join(' '),
+        origin: token.origin,
+        grant_id: token.grantId ?? null,
+        parent_id: token.parentId ?? null,
+        created_at: token.createdAt,
+        expires_at: token.expiresAt,
+        revoked_at: null,
+        rotated_at: null,
+        last_used_at: null,
+      };
+      await trx.insertInto('tokens').values(row).execute();
+      return id;
+    },
+
+    /**
+     * Revokes the tokens matching `where` (and, with `withChildren`, the tokens issued from them),
+     * then invalidates every cache before returning. Returns how many tokens were revoked.
+     */
+    async revokeWhere(
+      select: (trx: Kysely<Database>) => Promise<Array<{ id: string; token_hash: string }>>,
+      nowMs: number,
+      options: { withChildren?: boolean } = {},
+    ): Promise<number> {
+      return invalidation.revoke(async (trx) => {
+        const targets = await select(trx);
+        if (targets.length === 0) return { result: 0, event: null };
+        const ids = targets.map((t) => t.id);
+        const hashes = targets.map((t) => t.token_hash);
+        let count = 0;
+        for (let i = 0; i < ids.length; i += 500) {
+          const chunk = ids.slice(i, i + 500);
+          const res = await trx
+            .updateTable('tokens')
+            .set({ revoked_at: nowMs })
+            .where('id', 'in', chunk)
+            .where('revoked_at', 'is', null)
+            .executeTakeFirst();
+          count += Number(res.numUpdatedRows);
+          if (options.withChildren) {
+            const children = await trx
+              .updateTable('tokens')
+              .set({ revoked_at: nowMs })
+              .where('parent_id', 'in', chunk)
+              .where('revoked_at', 'is', null)
+              .returning(['token_hash'])
+              .execute();
+            hashes.push(...children.map((c) => c.token_hash));
+          }
+        }
+        const event: InvalidationEvent = { kind: 'tokens', hashes };
+        return { result: count, event };
+      });
+    },
+
+    /** Revokes every token of a grant (token family): refresh reuse, code replay. */
+    async revokeGrant(grantId: string, nowMs: number): Promise<number> {
+      return invalidation.revoke(async (trx) => {
+        const res = await trx
+          .updateTable('tokens')
+          .set({ revoked_at: nowMs })
+          .where('grant_id', '=', grantId)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+        const n = Number(res.numUpdatedRows);
+        return { result: n, event: n > 0 ? { kind: 'all' } : null };
+      });
+    },
+
+    /** Writes batched last-use times (see src/store/last-used.ts). */
+    async recordLastUsed(entries: ReadonlyArray<readonly [id: string, atMs: number]>): Promise<void> {
+      if (entries.length === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (const [id, at] of entries) {
+          await trx.updateTable('tokens').set({ last_used_at: at }).where('id', '=', id).execute();
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Starts Keygate in-process on a real port (listen on 127.0.0.1 with the issuer set from that
+ * port) over a fresh database, with a generated administrator password.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { bootstrapIfEmpty } from '../../src/bootstrap.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createContext, type Context } from '../../src/context.js';
+import { hashPassword } from '../../src/domain/password.js';
+import { buildApp } from '../../src/http/app.js';
+import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';
+
+export interface TestServer {
+  readonly kind: StoreKind;
+  readonly baseUrl: string;
+  readonly app: FastifyInstance;
+  readonly ctx: Context;
+  readonly config: Config;
+  readonly db: TestDatabase;
+  readonly admin: { readonly id: string; readonly username: string; readonly password: string };
+  /** Stops the server; with `keepDatabase` the database stays for a restart. */
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StartOptions {
+  readonly env?: Record<string, string>;
+  /** Reuse a database (e.g. to show data survives a restart). */
+  readonly db?: TestDatabase;
+  readonly adminPassword?: string;
+}
+
+export async function startServer(kind: StoreKind, options: StartOptions = {}): Promise<TestServer> {
+  const db = options.db ?? (await createTestDatabase(kind));
+  const port = await freePort();
+  const adminPassword = options.adminPassword ?? randomBytes(12).toString('base64url');
+  const config = loadConfig({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: db.url,
+    KEYGATE_ADMIN_USERNAME: 'admin',
+    KEYGATE_ADMIN_PASSWORD: adminPassword,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const ctx = await createContext(config);
+  await bootstrapIfEmpty(ctx);
+  const app = await buildApp(ctx);
+  await app.listen({ port, host: '127.0.0.1' });
+  const admin = (await ctx.users.findByUsername('admin'))!;
+  return {
+    kind,
+    baseUrl: config.issuer,
+    app,
+    ctx,
+    config,
+    db,
+    admin: { id: admin.id, username: 'admin', password: adminPassword },
+    async close(closeOptions = {}) {
+      await app.close();
+      await ctx.close();
+      if (!closeOptions.keepDatabase) await db.drop();
+    },
+  };
+}
+
+/** Creates a user directly in the store. */
+export async function createUser(
+  ctx: Context,
+  input: { username: string; password?: string; administrator?: boolean; permissions?: string[] },
+): Promise<{ id: string; username: string; password: string }> {
+  const password = input.password ?? randomBytes(12).toString('base64url');
+  const user = await ctx.users.create({
+    username: input.username,
+    passwordHash: await hashPassword(password),
+    administrator: input.administrator ?? false,
+    permissions: input.permissions ?? [],
+  });
+  return { id: user.id, username: user.username, password };
+}
