@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.js';
 import { requireUser } from '../auth.js';
+import { PROTECTED_ERRORS } from '../schemas.js';
 
 export const CurrentUser = Type.Object(
   {
@@ -14,7 +15,6 @@ export const CurrentUser = Type.Object(
   { $id: 'CurrentUser' },
 );
 
-export const ErrorMessage = Type.Object({ message: Type.String() });
 
 export async function userRoutes(app: FastifyInstance, _opts: { ctx: Context }): Promise<void> {
   app.get(
@@ -24,7 +24,7 @@ export async function userRoutes(app: FastifyInstance, _opts: { ctx: Context }):
         tags: ['Users'],
         summary: 'The user the token acts for',
         security: [{ bearerAuth: [] }],
-        response: { 200: CurrentUser, 401: ErrorMessage, 403: ErrorMessage },
+        response: { 200: CurrentUser, ...PROTECTED_ERRORS },
       },
     },
     async (request) => {
