@@ -53,7 +53,9 @@ export function safeNextPath(next: unknown): string | null {
     const base = new URL('http://keygate.invalid');
     const url = new URL(next, base);
     if (url.origin !== base.origin) return null;
-    return url.pathname + url.search + url.hash;
+    // Dot segments can collapse into a protocol-relative path: "/..//evil.example" → "//evil.example".
+    const path = url.pathname + url.search + url.hash;
+    return path.startsWith('//') ? null : path;
   } catch {
     return null;
   }
