@@ -40,7 +40,7 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
 }
 
 function wantsJson(url: string): boolean {
-  return url.startsWith('/api/') || url.startsWith('/oauth/') || url.startsWith('/.well-known/') || url === '/health';
+  return url.startsWith('/api/') || url.startsWith('/oauth/') || url.startsWith('/.well-known/') || url.split('?', 1)[0] === '/health';
 }
 
 export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<FastifyInstance> {

@@ -43,6 +43,8 @@ export function rawRequest(baseUrl: string, req: RawRequest): Promise<RawRespons
   const url = new URL(baseUrl);
   const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
   const flat: string[] = [];
+  // With raw header pairs Node adds no Host header; HTTP/1.1 requires one.
+  if (!(req.headers ?? []).some(([k]) => k.toLowerCase() === 'host')) flat.push('host', url.host);
   for (const [k, v] of req.headers ?? []) flat.push(k, v);
   if (body !== undefined && !(req.headers ?? []).some(([k]) => k.toLowerCase() === 'content-length')) flat.push('content-length', String(body.length));
   return new Promise((resolve, reject) => {
