@@ -1,0 +1,151 @@
+/**
+ * Concurrency (issue 7, part 2) on SQLite and PostgreSQL: 50 parallel redemptions of one code give
+ * one success; 50 parallel refreshes give one success and no forked family; deleting a client
+ * while tokens are issued to it leaves no surviving token; two same-name creates leave one client.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startServer, type TestServer } from '../test/helpers/app.js';
+import { WebClient } from '../test/helpers/http.js';
+import { storeKinds } from '../test/helpers/stores.js';
+import type { Context } from '../src/context.js';
+import { hashSecret } from '../src/domain/secret.js';
+import { figure, listRoutes, rawRequest } from './helpers/index.js';
+import { createClient, insertPat, operatorContext } from './helpers/nodes.js';
+import { authorizationCode, pkcePair, tokenRequest } from './helpers/oauth.js';
+
+const PARALLEL = 50;
+
+for (const kind of storeKinds()) {
+  describe(`concurrency [${kind}]`, () => {
+    let server: TestServer;
+    let other: Context;
+    let routes: Set<string>;
+    let adminToken: string;
+    before(async () => {
+      server = await startServer(kind);
+      other = await operatorContext(server.db);
+      routes = new Set(listRoutes(server.app.printRoutes({ commonPrefix: false })).flatMap((r) => r.methods.map((m) => `${m} ${r.path}`)));
+      const pats = await createClient(server.ctx, 'Concurrency PATs', ['personal_access_client']);
+      adminToken = await insertPat(server.ctx, pats.id, server.admin.id);
+    });
+    after(async () => {
+      await other.close();
+      await server.close();
+    });
+
+    const api = (method: string, path: string, body?: unknown) =>
+      rawRequest(server.baseUrl, {
+        method,
+        path: `/api/1.0${path}`,
+        headers: [['authorization', `Bearer ${adminToken}`], ...(body === undefined ? [] : [['content-type', 'application/json'] as [string, string]])],
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+
+    it('keeps one client when two with the same name are created at once (two processes\' contexts, and the API)', async () => {
+      for (let round = 0; round < 10; round++) {
+        const name = `Same name ${round}`;
+        const results = await Promise.allSettled([
+          server.ctx.clients.create({ name, types: ['client_credentials_grant'], redirect: [], confidential: true }, null),
+          other.clients.create({ name: name.toUpperCase(), types: ['client_credentials_grant'], redirect: [], confidential: true }, null),
+        ]);
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, `round ${round}`);
+        const rows = await server.ctx.store.db.selectFrom('clients').select('id').where('name_key', '=', name.toLowerCase()).execute();
+        assert.equal(rows.length, 1);
+      }
+      if (routes.has('POST /api/1.0/oauth/clients')) {
+        for (let round = 0; round < 5; round++) {
+          const body = { name: `API same name ${round}`, types: ['client_credentials_grant'] };
+          const answers = await Promise.all(Array.from({ length: 5 }, () => api('POST', '/oauth/clients', body)));
+          const statuses = answers.map((a) => a.status).sort();
+          assert.deepEqual(statuses, [201, 422, 422, 422, 422], answers.map((a) => a.text()).join('\n'));
+          const refused = JSON.parse(answers.find((a) => a.status === 422)!.text());
+          assert.ok(refused.errors.name, 'the refusal names the field');
+        }
+      }
+    });
+
+    it('leaves no surviving token when a client is deleted while tokens are being issued to it', async () => {
+      const viaHttp = routes.has('POST /oauth/token');
+      for (let round = 0; round < 3; round++) {
+        const client = await createClient(server.ctx, `Doomed ${round}`, ['client_credentials_grant', 'personal_access_client'], { permissions: ['view-auth_clients'] });
+        const issued: string[] = [];
+        const issue = async (): Promise<void> => {
+          if (viaHttp) {
+            const res = await tokenRequest(server.baseUrl, client.id, client.secret, { grant_type: 'client_credentials', scope: 'api' });
+            if (res.status === 200) issued.push(res.body.access_token as string);
+            else assert.ok([400, 401].includes(res.status), `issuing during deletion: ${res.status} ${JSON.stringify(res.body)}`);
+          } else {
+            try {
+              issued.push(await insertPat(other, client.id, server.admin.id));
+            } catch {
+              // the client is gone: the insert is refused by the foreign key
+            }
+          }
+        };
+        const deleteClient = async () => {
+          await new Promise((r) => setTimeout(r, 5 + round * 5));
+          if (routes.has('DELETE /api/1.0/oauth/clients/:id')) assert.equal((await api('DELETE', `/oauth/clients/${client.id}`)).status, 204);
+          else assert.notEqual(await server.ctx.clients.delete(client.id), null);
+        };
+        await Promise.all([...Array.from({ length: PARALLEL }, () => issue()), deleteClient()]);
+        for (const token of issued) {
+          const res = await rawRequest(server.baseUrl, { path: '/api/1.0/users/me', headers: [['authorization', `Bearer ${token}`]] });
+          assert.equal(res.status, 401, 'a token of the deleted client is refused');
+        }
+        const left = await server.ctx.store.db.selectFrom('tokens').select('id').where('client_id', '=', client.id).execute();
+        assert.equal(left.length, 0, 'no token row survives its client');
+        if (round === 0) figure(`tokens issued while the client was being deleted [${kind}]`, `${issued.length} of ${PARALLEL} (${viaHttp ? 'HTTP' : 'store'}), 0 survive`);
+      }
+    });
+
+    it('gives exactly one success for 50 parallel redemptions of one authorization code', async (t) => {
+      if (!routes.has('GET /oauth/authorize') || !routes.has('POST /oauth/token')) return t.skip('the OAuth endpoints are not in this build yet');
+      const client = await createClient(server.ctx, 'Code race', ['authorization_code_grant'], { redirect: ['http://127.0.0.1/cb'] });
+      const web = new WebClient(server.baseUrl);
+      await web.login('admin', server.admin.password);
+      for (let round = 0; round < 3; round++) {
+        const { verifier, challenge } = pkcePair();
+        const code = await authorizationCode(web, client.id, 'http://127.0.0.1/cb', challenge);
+        const answers = await Promise.all(
+          Array.from({ length: PARALLEL }, () =>
+            tokenRequest(server.baseUrl, client.id, client.secret, { grant_type: 'authorization_code', code, redirect_uri: 'http://127.0.0.1/cb', code_verifier: verifier }),
+          ),
+        );
+        const ok = answers.filter((a) => a.status === 200);
+        assert.equal(ok.length, 1, answers.map((a) => `${a.status} ${JSON.stringify(a.body)}`).slice(0, 5).join('\n'));
+        for (const a of answers) if (a.status !== 200) assert.equal(a.body.error, 'invalid_grant');
+        // RFC 6749 §4.1.2: a replayed code should revoke what it issued.
+        const winner = ok[0]!.body.access_token as string;
+        const res = await rawRequest(server.baseUrl, { path: '/api/1.0/users/me', headers: [['authorization', `Bearer ${winner}`]] });
+        assert.ok([200, 401].includes(res.status));
+      }
+    });
+
+    it('gives exactly one success for 50 parallel refreshes of one refresh token, with no forked family', async (t) => {
+      if (!routes.has('POST /oauth/token')) return t.skip('the token endpoint is not in this build yet');
+      const client = await createClient(server.ctx, 'Refresh race', ['password_client']);
+      for (let round = 0; round < 3; round++) {
+        const first = await tokenRequest(server.baseUrl, client.id, client.secret, { grant_type: 'password', username: 'admin', password: server.admin.password, scope: 'api' });
+        assert.equal(first.status, 200, JSON.stringify(first.body));
+        const refreshToken = first.body.refresh_token as string;
+        const answers = await Promise.all(
+          Array.from({ length: PARALLEL }, () => tokenRequest(server.baseUrl, client.id, client.secret, { grant_type: 'refresh_token', refresh_token: refreshToken })),
+        );
+        const ok = answers.filter((a) => a.status === 200);
+        assert.equal(ok.length, 1, answers.map((a) => `${a.status} ${JSON.stringify(a.body)}`).slice(0, 5).join('\n'));
+        for (const a of answers) if (a.status !== 200) assert.equal(a.body.error, 'invalid_grant');
+        const { grant_id: grantId } = await server.ctx.store.db.selectFrom('tokens').select('grant_id').where('token_hash', '=', hashSecret(refreshToken)).executeTakeFirstOrThrow();
+        const family = await server.ctx.store.db
+          .selectFrom('tokens')
+          .select(['id'])
+          .where('kind', '=', 'refresh_token')
+          .where('revoked_at', 'is', null)
+          .where('rotated_at', 'is', null)
+          .where('grant_id', '=', grantId!)
+          .execute();
+        assert.ok(family.length <= 1, `at most one live refresh token in the family, found ${family.length}`);
+      }
+    });
+  });
+}
