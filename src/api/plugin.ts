@@ -7,6 +7,8 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Context } from '../context.js';
 import { createApiGuard, type SessionUserLookup } from './auth.js';
 import { ApiError, type FieldErrors } from './errors.js';
+import { auditRoutes } from './routes/audit.js';
+import { clientRoutes } from './routes/clients.js';
 import { userRoutes } from './routes/users.js';
 
 export interface ApiOptions {
@@ -51,4 +53,6 @@ export async function apiPlugin(app: FastifyInstance, ctx: Context, options: Api
   });
 
   await app.register(userRoutes, { ctx });
+  await app.register(clientRoutes, { ctx });
+  await app.register(auditRoutes, { ctx });
 }

@@ -4,11 +4,11 @@
  * can affect a token (delete, types, permissions) flushes the token-check caches in the same step.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Client, ClientType } from '../domain/client.js';
 import { digestsEqual, hashSecret, issueSecret } from '../domain/secret.js';
 import type { Store } from './db.js';
-import { fromFlag, isUniqueViolation, parseJsonArray, toDate, toFlag } from './db.js';
+import { containsText, fromFlag, isUniqueViolation, parseJsonArray, toDate, toFlag } from './db.js';
 import type { Invalidation } from './invalidation.js';
 import type { ClientsTable, Database } from './schema.js';
 
@@ -63,6 +63,34 @@ export function stripSecretState(client: ClientWithSecretState): Client {
   const { secretHash: _a, previousSecretHash: _b, previousSecretExpiresAt: _c, ...rest } = client;
   return rest;
 }
+
+export interface ClientListOptions {
+  readonly page: number;
+  readonly perPage: number;
+  /** Case-insensitive substring of the name or a redirect URL. */
+  readonly filter?: string;
+  /** Newest first (default) or by name. */
+  readonly orderBy?: 'created_at' | 'name';
+}
+
+export interface ClientTokenStats {
+  /** Tokens that still work: not revoked, not rotated away, not expired. */
+  readonly activeTokens: number;
+  readonly lastUsedAt: Date | null;
+}
+
+/** The condition for a token that still works at `nowMs` (what a client deletion ends). */
+function activeToken(nowMs: number) {
+  return (eb: ExpressionBuilder<Database, 'tokens'>) =>
+    eb.and([
+      eb('tokens.revoked_at', 'is', null),
+      eb('tokens.rotated_at', 'is', null),
+      eb.or([eb('tokens.expires_at', 'is', null), eb('tokens.expires_at', '>', nowMs)]),
+    ]);
+}
+
+/** FTS5 trigram MATCH needs three characters; shorter filters scan with LIKE. */
+const TRIGRAM_MIN = 3;
 
 export type ClientStore = ReturnType<typeof createClientStore>;
 
@@ -197,13 +225,58 @@ export function createClientStore(store: Store, invalidation: Invalidation) {
           .selectFrom('tokens')
           .select((eb) => eb.fn.countAll<number>().as('n'))
           .where('client_id', '=', id)
-          .where('revoked_at', 'is', null)
-          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowMs)]))
+          .where(activeToken(nowMs))
           .executeTakeFirstOrThrow();
         const res = await trx.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
         if (Number(res.numDeletedRows) === 0) return { result: null, event: null };
         return { result: Number(active.n), event: { kind: 'all' } };
       });
+    },
+
+    /**
+     * One page of clients and the total, filtered and ordered in the store (indexes from
+     * migration 002), never loading more rows than the page.
+     */
+    async list(options: ClientListOptions): Promise<{ data: Client[]; total: number }> {
+      let q = db.selectFrom('clients');
+      const text = options.filter?.trim().toLowerCase() ?? '';
+      if (text !== '') {
+        if (store.dialect === 'sqlite' && [...text].length >= TRIGRAM_MIN) {
+          const phrase = `"${text.replace(/"/g, '""')}"`;
+          q = q.where(sql<boolean>`clients.rowid in (select rowid from clients_fts where clients_fts match ${phrase})`);
+        } else {
+          q = q.where(containsText('search_text', text));
+        }
+      }
+      const totalRow = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const total = Number(totalRow.n);
+      const offset = (options.page - 1) * options.perPage;
+      if (offset >= total) return { data: [], total };
+      let rows = q.selectAll();
+      rows = options.orderBy === 'name' ? rows.orderBy('name_key').orderBy('id') : rows.orderBy('created_at', 'desc').orderBy('id', 'desc');
+      const page = await rows.limit(options.perPage).offset(offset).execute();
+      return { data: page.map((r) => stripSecretState(rowToClient(r))), total };
+    },
+
+    /** Active-token count and last use for the given clients (one grouped query, for one page). */
+    async tokenStats(ids: readonly string[], nowMs = Date.now()): Promise<Map<string, ClientTokenStats>> {
+      const out = new Map<string, ClientTokenStats>();
+      for (const id of ids) out.set(id, { activeTokens: 0, lastUsedAt: null });
+      if (ids.length === 0) return out;
+      const rows = await db
+        .selectFrom('tokens')
+        .select((eb) => [
+          'tokens.client_id',
+          eb.fn.sum<number>(eb.case().when(activeToken(nowMs)(eb)).then(1).else(0).end()).as('active'),
+          eb.fn.max('tokens.last_used_at').as('last_used_at'),
+        ])
+        .where('tokens.client_id', 'in', [...ids])
+        .groupBy('tokens.client_id')
+        .execute();
+      for (const r of rows) {
+        out.set(r.client_id, { activeTokens: Number(r.active ?? 0), lastUsedAt: r.last_used_at === null ? null : toDate(Number(r.last_used_at)) });
+      }
+      return out;
     },
   };
   return self;

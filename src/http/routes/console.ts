@@ -1,7 +1,11 @@
 /** The console pages: Auth Clients, Tokens, Users, Audit log and the user's own tokens. */
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.js';
+import { adminAuditRoutes } from './admin/audit.js';
+import { adminAuthClientRoutes } from './admin/auth-clients.js';
 
-export async function consoleRoutes(_app: FastifyInstance, _ctx: Context): Promise<void> {
+export async function consoleRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
   // Each console area registers its pages here.
+  await app.register(async (scope) => adminAuthClientRoutes(scope, ctx));
+  await app.register(async (scope) => adminAuditRoutes(scope, ctx));
 }

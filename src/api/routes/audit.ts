@@ -1,0 +1,54 @@
+/** The audit log at /api/1.0/audit: administrators only, newest first, paginated, filter by type. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Context } from '../../context.js';
+import type { AuditEvent } from '../../store/audit-store.js';
+import { requireAdmin } from '../auth.js';
+import { ListOf, PageQuery, pageOf, PROTECTED_ERRORS, ValidationError } from '../schemas.js';
+
+export const AuditEventResponse = Type.Object(
+  {
+    id: Type.String(),
+    type: Type.String({ description: 'e.g. client.created, client.updated, client.deleted, client.secret_regenerated' }),
+    actor: Type.Object({ id: Type.Union([Type.String(), Type.Null()]), name: Type.String() }),
+    subject_type: Type.Union([Type.String(), Type.Null()]),
+    subject_id: Type.Union([Type.String(), Type.Null()]),
+    details: Type.Record(Type.String(), Type.Unknown(), { description: 'What changed; never a secret.' }),
+    created_at: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'AuditEvent' },
+);
+
+export function auditJson(e: AuditEvent): Record<string, unknown> {
+  return {
+    id: e.id,
+    type: e.type,
+    actor: { id: e.actor.id, name: e.actor.name },
+    subject_type: e.subjectType,
+    subject_id: e.subjectId,
+    details: e.details,
+    created_at: e.createdAt.toISOString(),
+  };
+}
+
+export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  app.get(
+    '/audit',
+    {
+      schema: {
+        tags: ['Audit'],
+        security: [{ bearerAuth: [] }],
+        summary: 'Administrative events, newest first',
+        querystring: Type.Object({ ...PageQuery, type: Type.Optional(Type.String({ maxLength: 100, description: 'Only events of this type.' })) }),
+        response: { 200: ListOf(AuditEventResponse), 422: ValidationError, ...PROTECTED_ERRORS },
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: { page?: number; per_page?: number; type?: string } }>) => {
+      requireAdmin(request);
+      const { page, perPage } = pageOf(request.query);
+      const type = request.query.type?.trim() || undefined;
+      const { data, total } = await ctx.audit.list({ page, perPage, ...(type ? { type } : {}) });
+      return { data: data.map(auditJson), meta: { total, page, per_page: perPage } };
+    },
+  );
+}

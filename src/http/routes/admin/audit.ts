@@ -1,0 +1,78 @@
+/** The audit log console page at /admin/audit (administrators): newest first, filter by type, paginated. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Context } from '../../../context.js';
+import { csrfToken } from '../../plugins/security.js';
+import { requirePageUser, takeFlash } from '../../plugins/session.js';
+import { pagination } from '../../views/components.js';
+import { formatDate, html } from '../../views/html.js';
+import { renderErrorPage, renderPage } from '../../views/layout.js';
+
+const PER_PAGE = 25;
+
+/** The event types offered in the filter; any other type may still be asked for by URL. */
+export const AUDIT_TYPES = [
+  'client.created', 'client.updated', 'client.deleted', 'client.secret_regenerated',
+  'user.created', 'user.updated', 'user.deleted', 'pat.created', 'pat.revoked', 'tokens.revoked',
+];
+
+function badgeClass(type: string): string {
+  if (type.endsWith('.deleted') || type.endsWith('.revoked')) return 'badge badge-red';
+  if (type.endsWith('.created')) return 'badge badge-green';
+  if (type.endsWith('.secret_regenerated')) return 'badge badge-orange';
+  return 'badge';
+}
+
+function detailValue(value: unknown): string {
+  if (Array.isArray(value)) return value.length ? value.join(', ') : '—';
+  if (value === null || value === undefined || value === '') return '—';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+export async function adminAuditRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
+  app.get('/admin/audit', async (request: FastifyRequest<{ Querystring: Record<string, string | undefined> }>, reply) => {
+    const user = await requirePageUser(ctx, request, reply);
+    if (!user) return reply;
+    const csrf = csrfToken(request, reply);
+    if (!user.administrator) {
+      return reply.code(403).type('text/html; charset=utf-8').send(renderErrorPage('Not allowed', 'Only administrators can see the audit log.', user, csrf));
+    }
+    const type = (request.query.type ?? '').trim().slice(0, 100);
+    const pageNo = Math.min(Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1), 1_000_000);
+    const { data, total } = await ctx.audit.list({ page: pageNo, perPage: PER_PAGE, ...(type ? { type } : {}) });
+    const types = AUDIT_TYPES.includes(type) || !type ? AUDIT_TYPES : [type, ...AUDIT_TYPES];
+    const rows = data.map((e) => {
+      const { values, ...rest } = e.details as { values?: Record<string, unknown> } & Record<string, unknown>;
+      const entries = Object.entries({ ...rest, ...(values ?? {}) }).filter(([k]) => k !== 'changed' || !values);
+      return html`<tr>
+  <td class="nowrap small">${formatDate(e.createdAt)}</td>
+  <td><span class="${badgeClass(e.type)}">${e.type}</span></td>
+  <td>${e.actor.name || '—'}</td>
+  <td class="small">${e.subjectType ?? ''} ${e.subjectId ? html`<code>${e.subjectId}</code>` : ''}</td>
+  <td class="small"><dl class="meta details">${entries.map(([k, v]) => html`<dt>${k}</dt><dd>${detailValue(v)}</dd>`)}</dl></td>
+</tr>`;
+    });
+    const body = html`<div class="page-header"><h1>Audit log</h1></div>
+<p class="muted lead">Administrative changes: who did what, and when. Secrets are never recorded.</p>
+<form method="get" action="/admin/audit" class="toolbar">
+  <div class="field">
+    <label for="type">Event type</label>
+    <select id="type" name="type" data-autosubmit>
+      <option value="">All events</option>
+      ${types.map((t) => html`<option value="${t}"${t === type ? html` selected` : ''}>${t}</option>`)}
+    </select>
+  </div>
+  <button type="submit" class="btn btn-secondary">Filter</button>
+</form>
+<div class="table-wrap">
+<table>
+  <caption class="visually-hidden">Audit events</caption>
+  <thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Actor</th><th scope="col">Subject</th><th scope="col">Details</th></tr></thead>
+  <tbody>${rows.length ? rows : html`<tr><td colspan="5" class="empty">No Data Available</td></tr>`}</tbody>
+</table>
+</div>
+${pagination({ path: '/admin/audit', query: { type }, page: pageNo, perPage: PER_PAGE, total })}`;
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(renderPage({ title: 'Audit log', body, user, csrfToken: csrf, flash: takeFlash(ctx, request, reply), active: 'audit' }));
+  });
+}
