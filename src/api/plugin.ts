@@ -9,6 +9,8 @@ import { createApiGuard, type SessionUserLookup } from './auth.js';
 import { ApiError, type FieldErrors } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { clientRoutes } from './routes/clients.js';
+import { patRoutes } from './routes/pats.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 
 export interface ApiOptions {
@@ -53,6 +55,8 @@ export async function apiPlugin(app: FastifyInstance, ctx: Context, options: Api
   });
 
   await app.register(userRoutes, { ctx });
+  await app.register(patRoutes, { ctx });
+  await app.register(tokenRoutes, { ctx });
   await app.register(clientRoutes, { ctx });
   await app.register(auditRoutes, { ctx });
 }
