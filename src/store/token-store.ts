@@ -31,6 +31,8 @@ export interface TokenCheckRecord {
 }
 
 export interface NewToken {
+  /** Chosen by the caller when another new row must point at this one (parent_id); else generated. */
+  readonly id?: string;
   readonly tokenHash: string;
   readonly kind: TokenKind;
   readonly prefix: string;
@@ -43,6 +45,49 @@ export interface NewToken {
   readonly parentId?: string | null;
   readonly createdAt: number;
   readonly expiresAt: number | null;
+}
+
+/** A token row as the grants and revocation need it (not a validity decision: that is the token check's). */
+export interface TokenRecord {
+  readonly id: string;
+  readonly kind: TokenKind;
+  readonly clientId: string;
+  readonly userId: string | null;
+  readonly scopes: string[];
+  readonly origin: string;
+  readonly grantId: string | null;
+  readonly parentId: string | null;
+  readonly createdAt: number;
+  readonly expiresAt: number | null;
+  readonly revokedAt: number | null;
+  readonly rotatedAt: number | null;
+}
+
+function toRow(token: NewToken): TokensTable {
+  return {
+    id: token.id ?? randomUUID(),
+    token_hash: token.tokenHash,
+    kind: token.kind,
+    prefix: token.prefix,
+    name: token.name ?? null,
+    client_id: token.clientId,
+    user_id: token.userId,
+    scopes: token.scopes.join(' '),
+    origin: token.origin,
+    grant_id: token.grantId ?? null,
+    parent_id: token.parentId ?? null,
+    created_at: token.createdAt,
+    expires_at: token.expiresAt,
+    revoked_at: null,
+    rotated_at: null,
+    last_used_at: null,
+  };
+}
+
+/** Inserts token rows in one statement, inside the caller's transaction (e.g. code redemption). */
+export async function insertTokenRows(trx: Kysely<Database>, tokens: readonly NewToken[]): Promise<void> {
+  if (tokens.length === 0) return;
+  await trx.insertInto('tokens').values(tokens.map(toRow)).execute();
 }
 
 export type TokenStore = ReturnType<typeof createTokenStore>;
@@ -62,7 +107,7 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
       ])
       .where('t.token_hash', '=', hash);
 
-  return {
+  const self = {
     /** The token with its client and user, or null. Validity is decided by the token check. */
     async findForCheck(hash: string): Promise<TokenCheckRecord | null> {
       const row = await checkQuery(hash).executeTakeFirst();
@@ -93,27 +138,89 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
 
     /** Inserts a token row (inside the caller's transaction when given); returns its id. */
     async insertToken(token: NewToken, trx: Kysely<Database> = db): Promise<string> {
-      const id = randomUUID();
-      const row: TokensTable = {
-        id,
-        token_hash: token.tokenHash,
-        kind: token.kind,
-        prefix: token.prefix,
-        name: token.name ?? null,
-        client_id: token.clientId,
-        user_id: token.userId,
-        scopes: token.scopes.join(' '),
-        origin: token.origin,
-        grant_id: token.grantId ?? null,
-        parent_id: token.parentId ?? null,
-        created_at: token.createdAt,
-        expires_at: token.expiresAt,
-        revoked_at: null,
-        rotated_at: null,
-        last_used_at: null,
-      };
+      const row = toRow(token);
       await trx.insertInto('tokens').values(row).execute();
-      return id;
+      return row.id;
+    },
+
+    /** Inserts several token rows in one statement (an access token and its refresh token). */
+    async insertTokens(tokens: readonly NewToken[]): Promise<void> {
+      await insertTokenRows(db, tokens);
+    },
+
+    /** The token row with this digest, or null. */
+    async findByHash(hash: string): Promise<TokenRecord | null> {
+      const row = await db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+      if (!row) return null;
+      return {
+        id: row.id,
+        kind: row.kind as TokenKind,
+        clientId: row.client_id,
+        userId: row.user_id,
+        scopes: splitScopes(row.scopes),
+        origin: row.origin,
+        grantId: row.grant_id,
+        parentId: row.parent_id,
+        createdAt: Number(row.created_at),
+        expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+        revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+        rotatedAt: row.rotated_at === null ? null : Number(row.rotated_at),
+      };
+    },
+
+    /**
+     * Refresh-token rotation (RFC 9700 §4.14.2): retires the old refresh token with one conditional
+     * UPDATE and inserts its successors in the same transaction. False when the token was already
+     * retired or revoked (a parallel request won): the caller treats that as reuse.
+     */
+    async rotateRefreshToken(oldId: string, nowMs: number, successors: readonly NewToken[]): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const retired = await trx
+          .updateTable('tokens')
+          .set({ rotated_at: nowMs })
+          .where('id', '=', oldId)
+          .where('kind', '=', 'refresh_token')
+          .where('rotated_at', 'is', null)
+          .where('revoked_at', 'is', null)
+          .returning('id')
+          .executeTakeFirst();
+        if (!retired) return false;
+        await insertTokenRows(trx, successors);
+        return true;
+      });
+    },
+
+    /**
+     * Within the refresh grace window: a retired refresh token is presented again because its
+     * response was lost. The tokens that response carried (children of the old token, and theirs)
+     * (its successor refresh token and that one's access token) are revoked and replaced by `successors`, so the family never has two live branches.
+     */
+    async reissueInGrace(oldId: string, nowMs: number, successors: readonly NewToken[]): Promise<boolean> {
+      return invalidation.revoke(async (trx) => {
+        const old = await trx.selectFrom('tokens').select('id').where('id', '=', oldId).where('revoked_at', 'is', null).executeTakeFirst();
+        if (!old) return { result: false, event: null };
+        const children = await trx
+          .updateTable('tokens')
+          .set({ revoked_at: nowMs })
+          .where('parent_id', '=', oldId)
+          .where('kind', '=', 'refresh_token')
+          .where('revoked_at', 'is', null)
+          .returning(['id', 'token_hash'])
+          .execute();
+        const hashes = children.map((c) => c.token_hash);
+        if (children.length > 0) {
+          const grandchildren = await trx
+            .updateTable('tokens')
+            .set({ revoked_at: nowMs })
+            .where('parent_id', 'in', children.map((c) => c.id))
+            .where('revoked_at', 'is', null)
+            .returning('token_hash')
+            .execute();
+          hashes.push(...grandchildren.map((g) => g.token_hash));
+        }
+        await insertTokenRows(trx, successors);
+        return { result: true, event: hashes.length > 0 ? { kind: 'tokens', hashes } : null };
+      });
     },
 
     /**
@@ -156,6 +263,11 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
       });
     },
 
+    /** Revokes one token (with `withChildren`, the tokens issued from it as well). */
+    async revokeById(id: string, nowMs: number, options: { withChildren?: boolean } = {}): Promise<number> {
+      return self.revokeWhere((trx) => trx.selectFrom('tokens').select(['id', 'token_hash']).where('id', '=', id).execute(), nowMs, options);
+    },
+
     /** Revokes every token of a grant (token family): refresh reuse, code replay. */
     async revokeGrant(grantId: string, nowMs: number): Promise<number> {
       return invalidation.revoke(async (trx) => {
@@ -180,4 +292,5 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
       });
     },
   };
+  return self;
 }
