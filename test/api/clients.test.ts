@@ -6,30 +6,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Context } from '../../src/context.js';
-import { displayPrefix, hashSecret, issueSecret } from '../../src/domain/secret.js';
+import { hashSecret, issueSecret } from '../../src/domain/secret.js';
 import { createUser, startServer, type TestServer } from '../helpers/app.js';
 import { WebClient } from '../helpers/http.js';
+import { mintToken } from '../helpers/mint-token.js';
 import { storeKinds } from '../helpers/stores.js';
-
-/** A bearer token for a user (or, with userId null, a client acting as itself), minted straight into the store. */
-export async function mintToken(ctx: Context, opts: { userId: string | null; clientId?: string; scopes?: string[] }): Promise<string> {
-  const clientId = opts.clientId ?? (await ctx.clients.findByName('Personal Access Client'))!.id;
-  const pat = opts.userId !== null && opts.clientId === undefined;
-  const token = issueSecret(pat ? 'personalAccessToken' : 'accessToken');
-  await ctx.tokens.insertToken({
-    tokenHash: hashSecret(token),
-    kind: pat ? 'personal_access_token' : 'access_token',
-    prefix: displayPrefix(token),
-    clientId,
-    userId: opts.userId,
-    scopes: opts.scopes ?? ['api'],
-    origin: pat ? 'personal_access' : 'client_credentials',
-    createdAt: Date.now(),
-    expiresAt: Date.now() + 3600e3,
-  });
-  return token;
-}
 
 const CODE = 'authorization_code_grant';
 

@@ -1,0 +1,84 @@
+import type { Client, ClientType } from '../../domain/client.js';
+import { validateClientRequest } from '../../domain/client-rules.js';
+import { DuplicateClientNameError } from '../../store/client-store.js';
+import { CommandError, printJson, stringOption, UsageError, withContext, type Command } from '../command.js';
+
+/** The CLI's JSON form of a client: the API's field names (INTERFACE.md, "Client response"). */
+export interface ClientOutput {
+  readonly id: string;
+  readonly name: string;
+  readonly types: ClientType[];
+  readonly redirect: string[];
+  readonly confidential: boolean;
+  readonly trusted: boolean;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export function clientOutput(client: Client): ClientOutput {
+  return {
+    id: client.id,
+    name: client.name,
+    types: client.types,
+    redirect: client.redirect,
+    confidential: client.confidential,
+    trusted: client.trusted,
+    created_at: client.createdAt.toISOString(),
+    updated_at: client.updatedAt.toISOString(),
+  };
+}
+
+export const CLI_ACTOR = { id: null, name: 'cli' } as const;
+
+export const clientCreateCommand: Command = {
+  name: 'client:create',
+  summary: 'Create an Auth Client (prints its secret once)',
+  usage: `keygate client:create --name N [--password-grant] [--personal-access] [--client-credentials] [--redirect URL[,URL…]] [--public] [--json]
+
+  --name N              the client's name (unique, case-insensitive)
+  --redirect URL,…      enable the Authorization Code Grant with these redirect URLs
+  --password-grant      enable the Password Grant (legacy desktop applications only)
+  --personal-access     enable Personal Access Tokens
+  --client-credentials  enable the Client Credentials Grant
+  --public              a public client (no secret; Authorization Code Grant only)
+  --json                print {"id","secret",...} as JSON`,
+  options: {
+    name: { type: 'string' },
+    redirect: { type: 'string' },
+    'password-grant': { type: 'boolean' },
+    'personal-access': { type: 'boolean' },
+    'client-credentials': { type: 'boolean' },
+    public: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run(values, io) {
+    const name = stringOption(values, 'name');
+    if (name === undefined) throw new UsageError('--name is required (see keygate client:create --help)');
+    const redirect = stringOption(values, 'redirect');
+    const types: ClientType[] = [];
+    if (redirect !== undefined) types.push('authorization_code_grant');
+    if (values['password-grant'] === true) types.push('password_client');
+    if (values['personal-access'] === true) types.push('personal_access_client');
+    if (values['client-credentials'] === true) types.push('client_credentials_grant');
+    if (types.length === 0) throw new UsageError('choose at least one grant: --redirect, --password-grant, --personal-access or --client-credentials');
+    const checked = validateClientRequest({ name, types, redirect: redirect ?? [], confidential: values.public !== true });
+    if (!checked.ok) throw new CommandError(Object.values(checked.errors).flat().join(' '));
+    const { client, secret } = await withContext(io, async (ctx) => {
+      try {
+        const created = await ctx.clients.create(checked.value, null);
+        const c = created.client;
+        await ctx.audit.record({ type: 'client.created', actor: CLI_ACTOR, subjectType: 'client', subjectId: c.id, details: { name: c.name, types: c.types, redirect: c.redirect, confidential: c.confidential } });
+        return created;
+      } catch (err) {
+        if (err instanceof DuplicateClientNameError) throw new CommandError('The Name has already been taken.');
+        throw err;
+      }
+    });
+    if (values.json) {
+      printJson(io, { ...clientOutput(client), ...(secret ? { secret } : {}) });
+      return;
+    }
+    io.stdout.write(`Created Auth Client "${client.name}"\n  id:     ${client.id}\n`);
+    if (secret) io.stdout.write(`  secret: ${secret}\nCopy this secret now. You won't be able to see it again.\n`);
+  },
+};

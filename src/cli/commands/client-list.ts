@@ -1,0 +1,55 @@
+import { CommandError, printJson, stringOption, withContext, type Command } from '../command.js';
+import { clientOutput } from './client-create.js';
+
+function positiveInt(values: Record<string, unknown>, name: string, fallback: number, max: number): number {
+  const raw = stringOption(values, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new CommandError(`--${name} must be a whole number from 1 to ${max}`);
+  return n;
+}
+
+export const clientListCommand: Command = {
+  name: 'client:list',
+  summary: 'List Auth Clients (newest first)',
+  usage: `keygate client:list [--filter TEXT] [--order-by created_at|name] [--page N] [--per-page N] [--json]
+
+  --filter TEXT     only clients whose name or a redirect URL contains TEXT (any case)
+  --order-by KEY    created_at (newest first, the default) or name
+  --page N          page number (from 1)
+  --per-page N      clients per page (1–100, default 50)
+  --json            print {"data":[…],"meta":{"total","page","per_page"}}`,
+  options: {
+    filter: { type: 'string' },
+    'order-by': { type: 'string' },
+    page: { type: 'string' },
+    'per-page': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(values, io) {
+    const orderBy = stringOption(values, 'order-by') ?? 'created_at';
+    if (orderBy !== 'created_at' && orderBy !== 'name') throw new CommandError('--order-by must be created_at or name');
+    const page = positiveInt(values, 'page', 1, 1_000_000);
+    const perPage = positiveInt(values, 'per-page', 50, 100);
+    const filter = stringOption(values, 'filter') ?? '';
+    const result = await withContext(io, async (ctx) => {
+      const { data, total } = await ctx.clients.list({ page, perPage, filter, orderBy });
+      return { data, total, stats: await ctx.clients.tokenStats(data.map((c) => c.id)) };
+    });
+    const rows = result.data.map((c) => ({ ...clientOutput(c), active_tokens: result.stats.get(c.id)?.activeTokens ?? 0 }));
+    if (values.json) {
+      printJson(io, { data: rows, meta: { total: result.total, page, per_page: perPage } });
+      return;
+    }
+    if (rows.length === 0) {
+      io.stdout.write('No Data Available\n');
+      return;
+    }
+    const nameWidth = Math.min(40, Math.max(4, ...rows.map((r) => r.name.length)));
+    io.stdout.write(`${'ID'.padEnd(36)}  ${'NAME'.padEnd(nameWidth)}  ${'TOKENS'.padStart(6)}  TYPES\n`);
+    for (const r of rows) {
+      io.stdout.write(`${r.id}  ${r.name.slice(0, nameWidth).padEnd(nameWidth)}  ${String(r.active_tokens).padStart(6)}  ${r.types.join(',')}\n`);
+    }
+    io.stdout.write(`${rows.length} of ${result.total} shown (page ${page})\n`);
+  },
+};
