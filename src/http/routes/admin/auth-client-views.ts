@@ -16,6 +16,13 @@ export const TYPE_LABELS: Readonly<Record<ClientType, { label: string; badge: st
   client_credentials_grant: { label: 'Enable Client Credentials Grant', badge: 'Client Credentials', cls: 'badge badge-green' },
 };
 
+const PERMISSION_LABELS: Readonly<Record<string, string>> = {
+  'view-auth_clients': 'View Auth Clients',
+  'create-auth_clients': 'Create Auth Clients',
+  'edit-auth_clients': 'Edit Auth Clients',
+  'delete-auth_clients': 'Delete Auth Clients',
+};
+
 export interface ClientPermissions {
   readonly view: boolean;
   readonly create: boolean;
@@ -49,6 +56,11 @@ export function formValuesOf(client: Client): ClientFormValues {
 
 export const EMPTY_FORM: ClientFormValues = { name: '', types: [], redirect: '', publicClient: false, trusted: false, introspectAll: false, permissions: [] };
 
+/** The day, with the full time on hover. */
+function shortDate(d: Date): Html {
+  return html`<time datetime="${d.toISOString()}" title="${formatDate(d)}">${d.toISOString().slice(0, 10)}</time>`;
+}
+
 function typeBadges(types: readonly ClientType[]): Html {
   return html`${types.map((t) => html`<span class="${TYPE_LABELS[t].cls}">${TYPE_LABELS[t].badge}</span>`)}`;
 }
@@ -67,13 +79,13 @@ export function clientListBody(options: {
   const rows = clients.map((c) => {
     const s = stats.get(c.id);
     return html`<tr>
-  <td data-label="Client ID"><code class="client-id">${c.id}</code></td>
-  <td data-label="Name"><strong>${c.name}</strong>${c.confidential ? '' : html` <span class="badge badge-gray">Public</span>`}${c.trusted ? html` <span class="badge badge-gray">Trusted</span>` : ''}</td>
+  <td data-label="Client ID"><code class="client-id" title="${c.id}">${c.id}</code></td>
+  <td data-label="Name" class="name-cell"><strong>${c.name}</strong>${c.confidential ? '' : html` <span class="badge badge-gray">Public</span>`}${c.trusted ? html` <span class="badge badge-gray">Trusted</span>` : ''}</td>
   <td data-label="Redirect" class="redirects">${c.redirect.length ? c.redirect.map((r) => html`<div class="mono small">${r}</div>`) : html`<span class="muted">—</span>`}</td>
-  <td data-label="Grant types">${typeBadges(c.types)}</td>
-  <td data-label="Created" class="nowrap small">${formatDate(c.createdAt)}</td>
+  <td data-label="Grant types" class="types-cell">${typeBadges(c.types)}</td>
+  <td data-label="Created" class="nowrap small">${shortDate(c.createdAt)}</td>
   <td data-label="Active tokens" class="num">${s?.activeTokens ?? 0}</td>
-  <td data-label="Last used" class="nowrap small">${s?.lastUsedAt ? formatDate(s.lastUsedAt) : html`<span class="muted">Never</span>`}</td>
+  <td data-label="Last used" class="nowrap small">${s?.lastUsedAt ? shortDate(s.lastUsedAt) : html`<span class="muted">Never</span>`}</td>
   <td class="row-actions">${can.edit ? html`<a class="btn btn-secondary btn-small" href="/admin/auth-clients/${c.id}/edit">Edit<span class="visually-hidden"> Auth Client</span></a>` : ''}${can.delete ? html`<a class="btn btn-danger-outline btn-small" href="/admin/auth-clients/${c.id}/delete">Delete<span class="visually-hidden"> Auth Client</span></a>` : ''}</td>
 </tr>`;
   });
@@ -137,13 +149,13 @@ export function clientFormBody(options: {
     ${checkbox({ id: 'trusted', name: 'trusted', value: '1', label: 'Trusted (skip the consent screen)', checked: values.trusted })}
     ${checkbox({ id: 'introspect_all', name: 'introspect_all', value: '1', label: 'May introspect all tokens (resource server)', checked: values.introspectAll })}
     <div class="label small muted" id="permissions-hint">Permissions the client holds when it acts as itself (Client Credentials)</div>
-    ${PERMISSIONS.map((p) => checkbox({ id: `perm-${p}`, name: 'permissions', value: p, label: p, checked: values.permissions.includes(p) }))}
+    ${PERMISSIONS.map((p) => checkbox({ id: `perm-${p}`, name: 'permissions', value: p, label: PERMISSION_LABELS[p], checked: values.permissions.includes(p) }))}
     ${fieldError('permissions', errors.permissions)}
   </fieldset>`
     : '';
   return html`<div class="page-header"><h1>${mode === 'create' ? 'Create Auth Client' : 'Edit Auth Client'}</h1></div>
 ${hasErrors ? html`<div class="flash flash-error" role="alert">The Auth Client was not saved: please correct the fields marked below.</div>` : ''}
-<div class="form-layout">
+<div class="${mode === 'create' ? 'form-layout single' : 'form-layout'}">
 <form method="post" action="${action}" class="card form-card" novalidate>
   ${hiddenCsrf(options.csrf)}
   ${textField({ id: 'name', name: 'name', label: 'Name', value: values.name, required: true, maxlength: 255, autocomplete: 'off', ...(errors.name ? { errors: errors.name } : {}) })}
