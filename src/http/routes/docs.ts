@@ -21,6 +21,8 @@ export async function docsRoutes(app: FastifyInstance, _ctx: Context): Promise<v
     routePrefix: DOCS_PATH,
     staticCSP: false,
     uiConfig: {
+      // BaseLayout: no top bar, whose Swagger logo is an SVG with an inline <style> the CSP refuses.
+      layout: 'BaseLayout',
       deepLinking: true,
       docExpansion: 'list',
       tryItOutEnabled: false,
