@@ -149,7 +149,7 @@ export function clientFormBody(options: {
     ${checkbox({ id: 'trusted', name: 'trusted', value: '1', label: 'Trusted (skip the consent screen)', checked: values.trusted })}
     ${checkbox({ id: 'introspect_all', name: 'introspect_all', value: '1', label: 'May introspect all tokens (resource server)', checked: values.introspectAll })}
     <div class="label small muted" id="permissions-hint">Permissions the client holds when it acts as itself (Client Credentials)</div>
-    ${PERMISSIONS.map((p) => checkbox({ id: `perm-${p}`, name: 'permissions', value: p, label: PERMISSION_LABELS[p], checked: values.permissions.includes(p) }))}
+    ${PERMISSIONS.map((p) => checkbox({ id: `perm-${p}`, name: 'permissions', value: p, label: PERMISSION_LABELS[p] ?? p, checked: values.permissions.includes(p) }))}
     ${fieldError('permissions', errors.permissions)}
   </fieldset>`
     : '';
