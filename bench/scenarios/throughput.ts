@@ -1,0 +1,204 @@
+/**
+ * Scenarios 1–4: protected API call, token issuance, introspection and the password grant, each
+ * next to what it is compared with, measured in the same run with the same load settings.
+ */
+import { verify, hash } from '@node-rs/argon2';
+import { ARGON2_OPTIONS } from '../../src/domain/password.js';
+import { measure, type Measurement, type Target } from '../lib/load.js';
+import { peerToken, startPeer } from '../lib/peers.js';
+import { ratio } from '../lib/report.js';
+import { clientBasic, FORM, passwordGrant, type BenchEnv } from './common.js';
+
+const ME = '/api/1.0/users/me';
+
+async function record(env: BenchEnv, scenario: string, system: string, what: string, pid: number, target: Target, note?: string): Promise<Measurement> {
+  env.log(`  ${scenario} ${system}: ${what}…`);
+  const m = await measure({ ...target, pid }, env.settings);
+  env.rows.push({ scenario, system, what, m, ...(note ? { note } : {}) });
+  env.rps.set(`${scenario}/${system}/${what}`, m.rps);
+  env.log(`    ${m.rps} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms${m.non2xx + m.errors ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}`);
+  return m;
+}
+
+function ok(m: Measurement | undefined): number | undefined {
+  // A figure made of failures is no figure.
+  return m && m.non2xx === 0 && m.errors === 0 ? m.rps : undefined;
+}
+
+export async function scenarioApi(env: BenchEnv, only: (n: number) => boolean): Promise<void> {
+  const want1 = only(1);
+  const want2 = only(2);
+  const want3 = only(3);
+  const kg = env.kg.base;
+  let bare: Measurement | undefined;
+  let kgAt: Measurement | undefined;
+  let kgPat: Measurement | undefined;
+
+  if (want1) {
+    const peer = await startPeer('bare', env.seed.meJson);
+    try {
+      bare = await record(env, '1', 'bare node:http', `GET ${ME} (same JSON)`, peer.proc.pid, { url: `${peer.base}${ME}` });
+    } finally {
+      await peer.stop();
+    }
+    const fastify = await startPeer('fastify', env.seed.meJson);
+    try {
+      await record(env, '1', 'Fastify, no plugins', `GET ${ME} (same JSON, reference)`, fastify.proc.pid, { url: `${fastify.base}${ME}` });
+    } finally {
+      await fastify.stop();
+    }
+    kgAt = await record(env, '1', 'Keygate', `GET ${ME}, access token`, env.kg.proc.pid, { url: `${kg}${ME}`, headers: { authorization: `Bearer ${env.accessToken}` } });
+    kgPat = await record(env, '1', 'Keygate', `GET ${ME}, PAT`, env.kg.proc.pid, { url: `${kg}${ME}`, headers: { authorization: `Bearer ${env.pat}` } });
+  }
+
+  let oidcCc: Measurement | undefined;
+  let oidcIntro: Measurement | undefined;
+  if (want1 || want2 || want3) {
+    const oidc = await startPeer('oidc', env.seed.meJson);
+    try {
+      if (want2) {
+        oidcCc = await record(env, '2', 'oidc-provider', 'client_credentials token', oidc.proc.pid, {
+          url: `${oidc.base}/token`, method: 'POST', headers: { authorization: oidc.basic, 'content-type': FORM }, body: 'grant_type=client_credentials&scope=api',
+        });
+      }
+      const token = await peerToken(oidc, '/token');
+      oidcIntro = await record(env, '3', 'oidc-provider', 'introspection', oidc.proc.pid, {
+        url: `${oidc.base}/token/introspection`, method: 'POST', headers: { authorization: oidc.basic, 'content-type': FORM }, body: `token=${token}`,
+      });
+    } finally {
+      await oidc.stop();
+    }
+  }
+
+  let o2sCc: Measurement | undefined;
+  let o2sRes: Measurement | undefined;
+  if (want1 || want2) {
+    const o2s = await startPeer('oauth2-server', env.seed.meJson);
+    try {
+      if (want1) {
+        const token = await peerToken(o2s, '/oauth/token');
+        o2sRes = await record(env, '1', 'oauth2-server', `GET ${ME} behind authenticate()`, o2s.proc.pid, { url: `${o2s.base}${ME}`, headers: { authorization: `Bearer ${token}` } });
+      }
+      if (want2) {
+        o2sCc = await record(env, '2', 'oauth2-server', 'client_credentials token', o2s.proc.pid, {
+          url: `${o2s.base}/oauth/token`, method: 'POST', headers: { authorization: o2s.basic, 'content-type': FORM }, body: 'grant_type=client_credentials&scope=api',
+        });
+      }
+    } finally {
+      await o2s.stop();
+    }
+  }
+
+  if (want1) {
+    env.ratios.push(ratio('1', 'API call (access token) vs bare node:http', ok(kgAt), ok(bare), 0.6, 0.75));
+    env.ratios.push(ratio('1', 'API call (PAT) vs bare node:http', ok(kgPat), ok(bare), 0.6, 0.75));
+    env.ratios.push(ratio('1', 'API call (access token) vs oidc-provider introspection', ok(kgAt), ok(oidcIntro), 1));
+    env.ratios.push(ratio('1', 'API call (access token) vs oauth2-server protected resource', ok(kgAt), ok(o2sRes), 1));
+  }
+
+  const basic = clientBasic(env);
+  if (want2) {
+    let kgCc: Measurement | undefined;
+    let kgRefresh: Measurement | undefined;
+    if (env.tokenEndpoint) {
+      kgCc = await record(env, '2', 'Keygate', 'client_credentials token', env.kg.proc.pid, {
+        url: `${kg}/oauth/token`, method: 'POST', headers: { authorization: basic, 'content-type': FORM }, body: 'grant_type=client_credentials&scope=api',
+      });
+      kgRefresh = await refreshRotation(env, basic);
+    } else {
+      env.rows.push({ scenario: '2', system: 'Keygate', what: 'token issuance', note: 'POST /oauth/token not implemented in this build' });
+    }
+    env.ratios.push(ratio('2', 'client_credentials vs oidc-provider', ok(kgCc), ok(oidcCc), 2));
+    env.ratios.push(ratio('2', 'refresh_token (rotation) vs oidc-provider client_credentials', ok(kgRefresh), ok(oidcCc), 2));
+    env.ratios.push(ratio('2', 'client_credentials vs oauth2-server', ok(kgCc), ok(o2sCc), 2));
+  }
+
+  if (want3) {
+    let kgIntro: Measurement | undefined;
+    const probe = await fetch(`${kg}/oauth/introspect`, { method: 'POST', headers: { authorization: basic, 'content-type': FORM }, body: `token=${env.accessToken}` });
+    const active = probe.status === 200 && ((await probe.json()) as { active?: boolean }).active === true;
+    if (active) {
+      kgIntro = await record(env, '3', 'Keygate', 'introspection (active access token)', env.kg.proc.pid, {
+        url: `${kg}/oauth/introspect`, method: 'POST', headers: { authorization: basic, 'content-type': FORM }, body: `token=${env.accessToken}`,
+      });
+    } else {
+      env.rows.push({ scenario: '3', system: 'Keygate', what: 'introspection', note: `POST /oauth/introspect not usable in this build (status ${probe.status})` });
+    }
+    env.ratios.push(ratio('3', 'introspection vs oidc-provider', ok(kgIntro), ok(oidcIntro), 2));
+  }
+
+  if (only(4)) await passwordScenario(env, basic);
+}
+
+/** refresh_token with rotation: every response hands back the next refresh token, so requests draw from a pool. */
+async function refreshRotation(env: BenchEnv, basic: string): Promise<Measurement | undefined> {
+  const pool: string[] = [];
+  const fill = async (): Promise<void> => {
+    while (pool.length < 3 * env.settings.connections) {
+      const got = await passwordGrant(env);
+      if (!got?.refresh) throw new Error('the password grant returned no refresh token');
+      pool.push(got.refresh);
+    }
+  };
+  try {
+    await fill();
+  } catch (err) {
+    env.rows.push({ scenario: '2', system: 'Keygate', what: 'refresh_token with rotation', note: `not measured: ${(err as Error).message}` });
+    return undefined;
+  }
+  return record(env, '2', 'Keygate', 'refresh_token with rotation', env.kg.proc.pid, {
+    url: `${env.kg.base}/oauth/token`,
+    method: 'POST',
+    headers: { authorization: basic, 'content-type': FORM },
+    beforeRound: fill,
+    setupRequest: (req) => ({ ...req, body: `grant_type=refresh_token&refresh_token=${pool.pop() ?? 'none'}` }),
+    onResponse: (status, body) => {
+      if (status !== 200) return;
+      const next = (JSON.parse(body) as { refresh_token?: string }).refresh_token;
+      if (next) pool.push(next);
+    },
+  });
+}
+
+/** Raw argon2id verifications per second with Keygate's parameters, at the same concurrency, in this process. */
+async function argon2Rate(env: BenchEnv): Promise<{ rps: number; rounds: number[] }> {
+  const stored = await hash(env.seed.password, ARGON2_OPTIONS);
+  const run = async (seconds: number): Promise<number> => {
+    const end = Date.now() + seconds * 1000;
+    let done = 0;
+    const worker = async () => {
+      while (Date.now() < end) {
+        if (!(await verify(stored, env.seed.password))) throw new Error('argon2 verify failed');
+        done++;
+      }
+    };
+    const start = Date.now();
+    await Promise.all(Array.from({ length: env.settings.connections }, worker));
+    return done / ((Date.now() - start) / 1000);
+  };
+  await run(env.settings.warmupS);
+  const rounds: number[] = [];
+  for (let i = 0; i < env.settings.rounds; i++) rounds.push(Math.round(await run(env.settings.durationS)));
+  const sorted = [...rounds].sort((a, b) => a - b);
+  return { rps: sorted[Math.floor(sorted.length / 2)]!, rounds };
+}
+
+async function passwordScenario(env: BenchEnv, basic: string): Promise<void> {
+  env.log('  4 raw argon2id verify rate…');
+  const raw = await argon2Rate(env);
+  env.rows.push({
+    scenario: '4',
+    system: 'argon2id (raw)',
+    what: `@node-rs/argon2 verify, m=${ARGON2_OPTIONS.memoryCost} KiB t=${ARGON2_OPTIONS.timeCost} p=${ARGON2_OPTIONS.parallelism}, ${env.settings.connections} in flight`,
+    figures: { 'verify/s': raw.rps, rounds: raw.rounds.join('/') },
+  });
+  env.log(`    ${raw.rps} verify/s`);
+  let grant: Measurement | undefined;
+  if (env.tokenEndpoint && (await passwordGrant(env))) {
+    const body = new URLSearchParams({ grant_type: 'password', username: env.seed.username, password: env.seed.password, scope: 'api' }).toString();
+    grant = await record(env, '4', 'Keygate', 'password grant', env.kg.proc.pid, { url: `${env.kg.base}/oauth/token`, method: 'POST', headers: { authorization: basic, 'content-type': FORM }, body });
+  } else {
+    env.rows.push({ scenario: '4', system: 'Keygate', what: 'password grant', note: 'password grant not available in this build' });
+  }
+  env.ratios.push(ratio('4', 'password grant vs raw argon2id verify', ok(grant), raw.rps, 0.85));
+}
