@@ -29,6 +29,34 @@ function int8(value: string): number {
   return Number(value);
 }
 
+/** Prepared statements kept per SQL text; Kysely would otherwise re-prepare every query. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The SQLite handle Kysely sees: `prepare` returns a cached statement for SQL it has seen before
+ * (better-sqlite3 statements are reusable, and SQLite re-prepares them itself after a schema
+ * change). Preparing was ~7% of the token endpoint's CPU time.
+ */
+function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
+  const statements = new Map<string, SQLite.Statement>();
+  const prepare = (source: string): SQLite.Statement => {
+    let statement = statements.get(source);
+    if (!statement) {
+      statement = sqlite.prepare(source);
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      statements.set(source, statement);
+    }
+    return statement;
+  };
+  return new Proxy(sqlite, {
+    get(target, property) {
+      if (property === 'prepare') return prepare;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 export function openStore(config: DatabaseConfig, options: { poolSize?: number } = {}): Store {
   if (config.kind === 'sqlite') {
     const path = config.path === ':memory:' ? ':memory:' : resolve(config.path);
@@ -39,7 +67,7 @@ export function openStore(config: DatabaseConfig, options: { poolSize?: number }
     sqlite.pragma('busy_timeout = 5000');
     // NORMAL is durable across process crashes in WAL mode; only power loss can lose the last commit.
     sqlite.pragma('synchronous = NORMAL');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     let closed = false;
     return {
       db,

@@ -90,10 +90,53 @@ export async function insertTokenRows(trx: Kysely<Database>, tokens: readonly Ne
   await trx.insertInto('tokens').values(tokens.map(toRow)).execute();
 }
 
+/** Most rows in one INSERT (16 parameters each, well under every placeholder limit). */
+const MAX_BATCH_ROWS = 200;
+
+interface PendingInsert {
+  readonly rows: readonly NewToken[];
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit for token issuance: rows added in the same turn of the event loop are written by
+ * one INSERT. If that fails (say, one client was deleted meanwhile), each request's rows are
+ * retried alone, so one bad request never fails the others.
+ */
+function createInsertBatcher(db: Kysely<Database>) {
+  let pending: PendingInsert[] = [];
+  const flush = async (): Promise<void> => {
+    const batch = pending;
+    pending = [];
+    const rows = batch.flatMap((p) => p.rows);
+    try {
+      if (rows.length <= MAX_BATCH_ROWS) await insertTokenRows(db, rows);
+      else {
+        await db.transaction().execute(async (trx) => {
+          for (let i = 0; i < rows.length; i += MAX_BATCH_ROWS) await insertTokenRows(trx, rows.slice(i, i + MAX_BATCH_ROWS));
+        });
+      }
+      for (const p of batch) p.resolve();
+    } catch {
+      for (const p of batch) await insertTokenRows(db, p.rows).then(p.resolve, p.reject);
+    }
+  };
+  return {
+    add(rows: readonly NewToken[]): Promise<void> {
+      return new Promise<void>((resolve, reject) => {
+        if (pending.length === 0) setImmediate(() => void flush());
+        pending.push({ rows, resolve, reject });
+      });
+    },
+  };
+}
+
 export type TokenStore = ReturnType<typeof createTokenStore>;
 
 export function createTokenStore(store: Store, invalidation: Invalidation) {
   const { db } = store;
+  const batcher = createInsertBatcher(db);
 
   const checkQuery = (hash: string) =>
     db
@@ -143,9 +186,13 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
       return row.id;
     },
 
-    /** Inserts several token rows in one statement (an access token and its refresh token). */
-    async insertTokens(tokens: readonly NewToken[]): Promise<void> {
-      await insertTokenRows(db, tokens);
+    /**
+     * Inserts the rows of one token response (an access token and maybe its refresh token).
+     * Requests arriving together share one multi-row INSERT — one commit instead of one per
+     * request (group commit) — and each resolves only once its rows are stored.
+     */
+    insertTokens(tokens: readonly NewToken[]): Promise<void> {
+      return batcher.add(tokens);
     },
 
     /** The token row with this digest, or null. */
