@@ -248,13 +248,29 @@ export function createClientStore(store: Store, invalidation: Invalidation) {
           q = q.where(containsText('search_text', text));
         }
       }
-      const totalRow = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const total = Number(totalRow.n);
       const offset = (options.page - 1) * options.perPage;
-      if (offset >= total) return { data: [], total };
-      let rows = q.selectAll();
-      rows = options.orderBy === 'name' ? rows.orderBy('name_key').orderBy('id') : rows.orderBy('created_at', 'desc').orderBy('id', 'desc');
-      const page = await rows.limit(options.perPage).offset(offset).execute();
+      const ordered = () => {
+        const rows = q.selectAll();
+        return options.orderBy === 'name' ? rows.orderBy('name_key').orderBy('id') : rows.orderBy('created_at', 'desc').orderBy('id', 'desc');
+      };
+      if (text === '') {
+        // Unfiltered, the exact total is one row kept by triggers (migration 002), not count(*).
+        const counted = await sql<{ n: number }>`select n from client_count where id = 1`.execute(db);
+        const total = Number(counted.rows[0]?.n ?? 0);
+        if (offset >= total) return { data: [], total };
+        const page = await ordered().limit(options.perPage).offset(offset).execute();
+        return { data: page.map((r) => stripSecretState(rowToClient(r))), total };
+      }
+      // Filtered: the search runs once, the window count gives the total with the page.
+      const page = await ordered()
+        .select(sql<number>`count(*) over ()`.as('total_matches'))
+        .limit(options.perPage)
+        .offset(offset)
+        .execute();
+      const total =
+        page.length > 0
+          ? Number(page[0]!.total_matches)
+          : Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
       return { data: page.map((r) => stripSecretState(rowToClient(r))), total };
     },
 
