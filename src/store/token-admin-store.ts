@@ -4,7 +4,7 @@
  * created-before (with a count-only dry run), and the purge of expired and revoked rows in short
  * batches so a running server keeps answering.
  */
-import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { MS_PER_DAY, needsRotation, parseBeforeDate } from '../domain/pat.js';
 import { isTokenKind, type TokenKind } from '../domain/token.js';
 import type { Actor, AuditStore } from './audit-store.js';
@@ -247,24 +247,19 @@ export function createTokenAdminStore(store: Store, tokens: Pick<TokenStore, 're
       let deleted = 0;
       let batches = 0;
       options.onProgress?.({ deleted, total });
-      // Two passes, each walking its own index: expired rows, then revoked ones.
-      const passes: Array<(q: Kysely<Database>) => Promise<Array<{ id: string }>>> = [
-        (q) => q.selectFrom('tokens').select('id').where('expires_at', '<=', nowMs).limit(batchSize).execute(),
-        (q) => q.selectFrom('tokens').select('id').where('revoked_at', 'is not', null).limit(batchSize).execute(),
-      ];
-      for (const nextBatch of passes) {
+      // Two passes, each walking its own index: expired rows, then revoked ones. Each batch is one
+      // DELETE … WHERE key IN (SELECT … LIMIT n): a single short statement (SQLite by rowid).
+      const key = store.dialect === 'sqlite' ? sql.raw('rowid') : sql.raw('id');
+      const passes = [sql`expires_at <= ${nowMs}`, sql`revoked_at is not null`];
+      for (const condition of passes) {
         for (;;) {
-          const n = await db.transaction().execute(async (trx) => {
-            const ids = (await nextBatch(trx)).map((r) => r.id);
-            if (ids.length === 0) return 0;
-            const res = await trx.deleteFrom('tokens').where('id', 'in', ids).executeTakeFirst();
-            return Number(res.numDeletedRows);
-          });
+          const res = await sql`delete from tokens where ${key} in (select ${key} from tokens where ${condition} limit ${batchSize})`.execute(db);
+          const n = Number(res.numAffectedRows ?? 0);
           if (n === 0) break;
           deleted += n;
           batches++;
           options.onProgress?.({ deleted, total: Math.max(total, deleted) });
-          await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 1));
+          await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 5));
         }
       }
       return { deleted, batches, durationMs: Date.now() - started };

@@ -58,7 +58,7 @@ describe('My API tokens in Chromium', { skip }, () => {
 
     await page.getByRole('button', { name: 'Copy' }).click();
     await page.getByRole('button', { name: 'Copied' }).waitFor();
-    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token);
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), token);
 
     const used = await me(token);
     assert.equal(used.status, 200);
