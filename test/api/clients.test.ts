@@ -281,6 +281,35 @@ for (const kind of storeKinds()) {
       }
     });
 
+    it('at /oauth/token: a rotated secret stops at once without grace, keeps working with it; delete refuses the client’s tokens', async () => {
+      const tokenWith = (id: string, secret: string) =>
+        fetch(`${server.baseUrl}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` },
+          body: 'grant_type=client_credentials&scope=api',
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { access_token?: string; error?: string } }));
+      const c = (await create({ name: 'Token client', types: ['client_credentials_grant'], permissions: ['view-auth_clients'] })).body;
+      const first = c.secret as string;
+      assert.equal((await tokenWith(c.id, first)).status, 200);
+      const second = (await api('POST', `/oauth/clients/${c.id}/secret`, admin, { grace_period: 0 })).body.secret as string;
+      secretsSeen.push(second);
+      const refused = await tokenWith(c.id, first);
+      assert.equal(refused.status, 401);
+      assert.equal(refused.body.error, 'invalid_client');
+      assert.equal((await tokenWith(c.id, second)).status, 200);
+      const third = (await api('POST', `/oauth/clients/${c.id}/secret`, admin, { grace_period: 300 })).body.secret as string;
+      secretsSeen.push(third);
+      assert.equal((await tokenWith(c.id, second)).status, 200, 'the old secret works during the grace period');
+      const issued = await tokenWith(c.id, third);
+      assert.equal(issued.status, 200);
+      const token = issued.body.access_token!;
+      assert.equal((await api('GET', '/oauth/clients', token)).status, 200, 'the client acts with its granted permission');
+      assert.equal((await api('DELETE', `/oauth/clients/${c.id}`, admin)).status, 204);
+      const after = await api('GET', '/oauth/clients', token);
+      assert.equal(after.status, 401);
+      assert.equal((await tokenWith(c.id, third)).status, 401);
+    });
+
     it('delete ends every token issued to the client at once (cache included) and answers 204', async () => {
       const c = (await create({ name: 'Doomed', types: ['client_credentials_grant', 'password_client'] })).body;
       const token = await mintToken(server.ctx, { userId: server.admin.id, clientId: c.id });
