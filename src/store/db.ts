@@ -67,6 +67,11 @@ export function openStore(config: DatabaseConfig, options: { poolSize?: number }
     sqlite.pragma('busy_timeout = 5000');
     // NORMAL is durable across process crashes in WAL mode; only power loss can lose the last commit.
     sqlite.pragma('synchronous = NORMAL');
+    // SQLite's default page cache is 2 MB: past a few thousand tokens every token-check miss read
+    // index pages through syscalls. 64 MB of cache plus memory-mapped reads made a miss 2-4x
+    // cheaper in the benchmark (docs/performance.md).
+    sqlite.pragma('cache_size = -65536');
+    sqlite.pragma('mmap_size = 268435456');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     let closed = false;
     return {
