@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../../src/config.js';
+import { createContext } from '../../src/context.js';
 import { createUser, startServer, type TestServer } from '../helpers/app.js';
 import { storeKinds } from '../helpers/stores.js';
 import { basicHeader, bodyAuth, makeClient, me, oauthPost, type TestClient, type TokenCall } from './oauth-helpers.js';
@@ -125,6 +127,38 @@ for (const kind of storeKinds()) {
       // Even the right password waits while blocked.
       const blocked = await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'password', username: 'bob', password: bob.password, ...bodyAuth(pw) });
       assert.equal(blocked.status, 429);
+    });
+
+    it('client changes hold on the very next request: new secret, removed grant, deletion', async () => {
+      const svc = await makeClient(server.ctx, { name: 'Rotating service', types: ['client_credentials_grant'] });
+      const ask = (c: TestClient) => oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'client_credentials' }, { basic: c });
+      assert.equal((await ask(svc)).status, 200);
+      const secret = await server.ctx.clients.regenerateSecret(svc.id, 0);
+      assertError(await ask(svc), 401, 'invalid_client');
+      const renewed = { ...svc, secret };
+      assert.equal((await ask(renewed)).status, 200);
+      await server.ctx.clients.update(svc.id, { name: 'Rotating service', types: ['password_client'], redirect: [], confidential: true });
+      assertError(await ask(renewed), 400, 'unauthorized_client');
+      await server.ctx.clients.delete(svc.id);
+      assertError(await ask(renewed), 401, 'invalid_client');
+    });
+
+    it('a new secret issued by another process (the CLI) is honoured by the running server', async () => {
+      const svc = await makeClient(server.ctx, { name: 'Cross-process service', types: ['client_credentials_grant'] });
+      const ask = (c: TestClient) => oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'client_credentials' }, { basic: c });
+      assert.equal((await ask(svc)).status, 200);
+      const other = await createContext(loadConfig({ DATABASE_URL: server.db.url, LOG_LEVEL: 'silent' }), { listen: false });
+      const secret = await other.clients.regenerateSecret(svc.id, 0);
+      await other.close();
+      // SQLite: the next request; PostgreSQL: as soon as the notification arrives (bounded wait).
+      const deadline = Date.now() + 2000;
+      let status = (await ask(svc)).status;
+      while (status === 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        status = (await ask(svc)).status;
+      }
+      assert.equal(status, 401);
+      assert.equal((await ask({ ...svc, secret })).status, 200);
     });
 
     it('a confidential client with a Basic header naming another client_id in the body is refused', async () => {

@@ -19,6 +19,8 @@ export async function oauthRoutes(app: FastifyInstance, ctx: Context): Promise<v
     tokens: ctx.tokens,
     codes,
     users: ctx.users,
+    // One indexed lookup per request. A client cache would need every client change (including a
+    // new secret) to go through ctx.invalidation first; until then, no cache.
     clients: ctx.clients,
     passwordThrottle: ctx.passwordThrottle,
     now: Date.now,

@@ -70,7 +70,7 @@ export async function tokenRoutes(app: FastifyInstance, ctx: Context, deps: Toke
 
   app.post('/oauth/revoke', { schema: { response: ERRORS } }, async (request, reply) => {
     await revokeToken({ params: parseParams(request.body), authorization: request.headers.authorization }, {
-      clients: ctx.clients,
+      clients: deps.clients,
       tokens: ctx.tokens,
       now: deps.now,
     });
@@ -80,7 +80,7 @@ export async function tokenRoutes(app: FastifyInstance, ctx: Context, deps: Toke
   app.post('/oauth/introspect', { schema: { response: { 200: IntrospectionBody, ...ERRORS } } }, async (request, reply) => {
     const answer = await introspectToken(
       { params: parseParams(request.body), authorization: request.headers.authorization },
-      { clients: ctx.clients, tokenCheck: ctx.tokenCheck },
+      { clients: deps.clients, tokenCheck: ctx.tokenCheck },
     );
     return reply.headers(NO_STORE).send(answer);
   });
