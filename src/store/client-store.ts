@@ -1,7 +1,8 @@
 /**
  * Auth Clients. The name is unique case-insensitively through `name_key` (a unique index, so two
  * concurrent creates cannot both win). Secrets are stored as SHA-256 digests only. Any change that
- * can affect a token (delete, types, permissions) flushes the token-check caches in the same step.
+ * can affect a token or client authentication (delete, types, permissions, a new secret) flushes
+ * the token-check and client caches in the same step, in every process and node.
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
@@ -198,20 +199,24 @@ export function createClientStore(store: Store, invalidation: Invalidation) {
      * Returns the new raw secret once, or null for an unknown or public client.
      */
     async regenerateSecret(id: string, graceSeconds: number, nowMs = Date.now()): Promise<string | null> {
-      const client = await self.findById(id);
-      if (!client || !client.confidential) return null;
       const secret = issueSecret('clientSecret');
-      await db
-        .updateTable('clients')
-        .set({
-          secret_hash: hashSecret(secret),
-          previous_secret_hash: graceSeconds > 0 ? client.secretHash : null,
-          previous_secret_expires_at: graceSeconds > 0 ? nowMs + graceSeconds * 1000 : null,
-          updated_at: nowMs,
-        })
-        .where('id', '=', id)
-        .execute();
-      return secret;
+      // Through the invalidation fan-out: client caches (this process, other processes, other
+      // nodes) must forget the old secret at once. One UPDATE: the right-hand `secret_hash` is the
+      // value before this statement, so concurrent rotations cannot keep a never-current "previous".
+      return invalidation.revoke(async (trx) => {
+        const res = await trx
+          .updateTable('clients')
+          .set((eb) => ({
+            secret_hash: hashSecret(secret),
+            previous_secret_hash: graceSeconds > 0 ? eb.ref('secret_hash') : null,
+            previous_secret_expires_at: graceSeconds > 0 ? nowMs + graceSeconds * 1000 : null,
+            updated_at: nowMs,
+          }))
+          .where('id', '=', id)
+          .where('confidential', '=', 1)
+          .executeTakeFirst();
+        return Number(res.numUpdatedRows) === 1 ? { result: secret, event: { kind: 'all' } } : { result: null, event: null };
+      });
     },
 
     /**
