@@ -7,6 +7,18 @@ import { CLI, run } from '../helpers/spawn.js';
 import { storeKinds } from '../helpers/stores.js';
 import { mintToken } from '../helpers/mint-token.js';
 
+describe('keygate client commands: help', () => {
+  it('each client command has --help and is listed', async () => {
+    const list = await run(CLI, ['--help']);
+    for (const name of ['client:create', 'client:list', 'client:delete']) {
+      assert.match(list.stdout, new RegExp(`\\b${name}\\b`));
+      const res = await run(CLI, [name, '--help']);
+      assert.equal(res.code, 0, name);
+      assert.match(res.stdout, new RegExp(`Usage: keygate ${name}`));
+    }
+  });
+});
+
 for (const kind of storeKinds()) {
   describe(`keygate client commands [${kind}]`, () => {
     let server: TestServer;
