@@ -12,7 +12,7 @@ const PER_PAGE = 25;
 /** The event types offered in the filter; any other type may still be asked for by URL. */
 export const AUDIT_TYPES = [
   'client.created', 'client.updated', 'client.deleted', 'client.secret_regenerated',
-  'user.created', 'user.updated', 'user.deleted', 'pat.created', 'pat.revoked', 'tokens.revoked',
+  'user.created', 'user.updated', 'user.deleted', 'token.created', 'token.revoked', 'token.bulk_revoked',
 ];
 
 function badgeClass(type: string): string {

@@ -232,12 +232,12 @@ ${secretReveal({ id: 'client-secret', label: options.created ? 'Client secret' :
 
 export function deleteConfirmBody(options: { client: Client; activeTokens: number; csrf: string }): Html {
   const n = options.activeTokens;
-  return confirmCard({
+  return html`<div class="confirm-wrap">${confirmCard({
     title: 'Caution!',
     message: html`<p>Delete Auth Client <strong>${options.client.name}</strong>? This cannot be undone.</p>
 <p class="warning">${n === 0 ? 'It has no active tokens.' : html`<strong>${n}</strong> active token${n === 1 ? '' : 's'} will stop working immediately.`} Its pending authorization codes end too.</p>`,
     action: `/admin/auth-clients/${options.client.id}/delete`,
     csrf: options.csrf,
     cancelHref: '/admin/auth-clients',
-  });
+  })}</div>`;
 }
