@@ -6,8 +6,9 @@
  */
 import type { ClientType } from '../domain/client.js';
 import type { ClientStore } from '../store/client-store.js';
+import { TokenOwnerGoneError } from '../store/token-store.js';
 import { authenticateClient } from './client-auth.js';
-import { UnauthorizedClientError, UnsupportedGrantTypeError } from './errors.js';
+import { InvalidClientError, InvalidGrantError, UnauthorizedClientError, UnsupportedGrantTypeError } from './errors.js';
 import { requireParam, type AuthenticatedClient, type GrantDeps, type GrantHandler, type GrantType, type TokenResponse } from './grant-handler.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
@@ -69,6 +70,15 @@ export async function handleTokenRequest(input: TokenEndpointInput, deps: TokenE
     const value = input.params.get(name);
     if (value !== undefined) params.set(name, value);
   }
-  const response = await handler.handle({ params, ip: input.ip }, client, deps);
-  return { response, clientId: client.client.id, grantType: handler.grantType };
+  try {
+    const response = await handler.handle({ params, ip: input.ip }, client, deps);
+    return { response, clientId: client.client.id, grantType: handler.grantType };
+  } catch (err) {
+    if (!(err instanceof TokenOwnerGoneError)) throw err;
+    // The client (or the user) was deleted while this request ran: nothing was issued.
+    if ((await deps.clients.findById(client.client.id)) === null) {
+      throw new InvalidClientError(client.method === 'client_secret_basic', 'The client no longer exists.', { cause: err });
+    }
+    throw new InvalidGrantError('The user of this grant no longer exists.', { cause: err });
+  }
 }

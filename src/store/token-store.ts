@@ -84,10 +84,28 @@ function toRow(token: NewToken): TokensTable {
   };
 }
 
-/** Inserts token rows in one statement, inside the caller's transaction (e.g. code redemption). */
+/**
+ * Inserts token rows in one statement, inside the caller's transaction (e.g. code redemption).
+ * Throws TokenOwnerGoneError when the client or user was deleted meanwhile.
+ */
 export async function insertTokenRows(trx: Kysely<Database>, tokens: readonly NewToken[]): Promise<void> {
   if (tokens.length === 0) return;
-  await trx.insertInto('tokens').values(tokens.map(toRow)).execute();
+  try {
+    await trx.insertInto('tokens').values(tokens.map(toRow)).execute();
+  } catch (err) {
+    if (isForeignKeyViolation(err)) throw new TokenOwnerGoneError('the client or user of this token no longer exists', { cause: err });
+    throw err;
+  }
+}
+
+/** The client or user a new token belongs to was deleted meanwhile (a foreign key refused the row). */
+export class TokenOwnerGoneError extends Error {
+  override readonly name = 'TokenOwnerGoneError';
+}
+
+function isForeignKeyViolation(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
 
 /** Most rows in one INSERT (16 parameters each, well under every placeholder limit). */

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../../context.js';
+import { createClientCache } from '../../../oauth/client-cache.js';
 import type { TokenEndpointDeps } from '../../../oauth/token-endpoint.js';
 import { createCodeStore } from '../../../store/code-store.js';
 import { createConsentStore } from '../../../store/consent-store.js';
@@ -19,9 +20,8 @@ export async function oauthRoutes(app: FastifyInstance, ctx: Context): Promise<v
     tokens: ctx.tokens,
     codes,
     users: ctx.users,
-    // One indexed lookup per request. A client cache would need every client change (including a
-    // new secret) to go through ctx.invalidation first; until then, no cache.
-    clients: ctx.clients,
+    // Every client change goes through ctx.invalidation, which empties this cache everywhere.
+    clients: createClientCache(ctx.clients, ctx.invalidation),
     passwordThrottle: ctx.passwordThrottle,
     now: Date.now,
   };
