@@ -8,7 +8,7 @@ import type { Context } from '../context.js';
 import { allowsMethod } from '../domain/scope.js';
 import type { TokenKind } from '../domain/token.js';
 import type { User } from '../store/user-store.js';
-import { ApiError, forbidden, insufficientScope, unauthenticated } from './errors.js';
+import { forbidden, insufficientScope, unauthenticated } from './errors.js';
 
 export interface ApiPrincipal {
   readonly via: 'token' | 'session';
@@ -41,17 +41,23 @@ function bearerToken(header: string): string | null {
   return token.length > 0 && token.length <= 512 && !token.includes(' ') ? token : null;
 }
 
-function runCsrfCheck(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  return new Promise((resolve, reject) => {
-    app.csrfProtection(request, reply, (err?: Error) => (err ? reject(new ApiError(403, 'CSRF token mismatch.')) : resolve()));
+/**
+ * Runs @fastify/csrf-protection's check, which is synchronous: it either calls `next` or sends
+ * its 403 error (through the API error handler) itself. Returns whether the request may go on.
+ */
+function passesCsrfCheck(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): boolean {
+  let passed = false;
+  app.csrfProtection(request, reply, () => {
+    passed = true;
   });
+  return passed;
 }
 
 /** Looks up the console session's user (provided by the http layer, which owns cookies). */
 export type SessionUserLookup = (request: FastifyRequest) => Promise<User | null>;
 
 export function createApiGuard(app: FastifyInstance, ctx: Pick<Context, 'tokenCheck'>, sessionUser: SessionUserLookup) {
-  return async function apiGuard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  return async function apiGuard(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     if (request.routeOptions.config.public) return;
     const header = request.headers.authorization;
     let principal: ApiPrincipal;
@@ -74,7 +80,7 @@ export function createApiGuard(app: FastifyInstance, ctx: Pick<Context, 'tokenCh
     } else {
       const user = await sessionUser(request);
       if (!user) throw unauthenticated();
-      if (!READ_METHODS.has(request.method)) await runCsrfCheck(app, request, reply);
+      if (!READ_METHODS.has(request.method) && !passesCsrfCheck(app, request, reply)) return reply;
       principal = {
         via: 'session',
         kind: 'session',
@@ -89,6 +95,7 @@ export function createApiGuard(app: FastifyInstance, ctx: Pick<Context, 'tokenCh
     }
     if (!allowsMethod(principal.scopes, request.method)) throw insufficientScope('api');
     request.principal = principal;
+    return undefined;
   };
 }
 

@@ -40,6 +40,9 @@ export async function apiPlugin(app: FastifyInstance, ctx: Context, options: Api
       reply.headers(err.headers).code(err.statusCode);
       return reply.send(err.errors ? { message: err.message, errors: err.errors } : { message: err.message });
     }
+    if (err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET') {
+      return reply.code(403).send({ message: 'CSRF token mismatch.' });
+    }
     if (err.validation) {
       const errors = fieldErrorsFromValidation(err);
       const first = Object.values(errors)[0]?.[0] ?? 'The given data was invalid.';

@@ -3,7 +3,7 @@
  * not-found handlers. `buildApp` does not listen: src/main.ts (and the tests) own the server.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { apiPlugin } from '../api/plugin.js';
 import type { Context } from '../context.js';
 import { getSessionUser } from './plugins/session.js';
@@ -52,6 +52,18 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     // Huge or endless URLs and parameters are refused before any route code runs.
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
+    // A malformed percent-encoding or an over-long path part is answered by the router before any
+    // route runs; answer it in the documented format of the area the URL belongs to.
+    frameworkErrors: (err, request, frameworkReply) => {
+      const reply = frameworkReply as unknown as FastifyReply;
+      const status = err.statusCode === 414 ? 414 : 400;
+      const url = request.raw.url ?? '/';
+      if (url.startsWith('/oauth/') && !url.startsWith('/oauth/authorize')) {
+        return reply.code(status).header('Cache-Control', 'no-store').send({ error: 'invalid_request', error_description: 'The request URL is malformed.' });
+      }
+      if (wantsJson(url)) return reply.code(status).send({ message: 'Bad Request.' });
+      return reply.code(status).type('text/html; charset=utf-8').send(renderErrorPage('Bad request', 'This address is malformed. Check the link and try again.'));
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   });
 

@@ -65,12 +65,16 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
     for (const listener of listeners) listener(event);
   };
 
-  const record = async (trx: Kysely<Database>, event: InvalidationEvent): Promise<void> => {
+  const bumpEpoch = async (trx: Kysely<Database>): Promise<void> => {
     await trx
       .updateTable('revocation_epoch')
       .set((eb) => ({ epoch: eb('epoch', '+', 1) }))
       .where('id', '=', 1)
       .execute();
+  };
+
+  const record = async (trx: Kysely<Database>, event: InvalidationEvent): Promise<void> => {
+    await bumpEpoch(trx);
     if (store.dialect === 'postgres') {
       await sql`select pg_notify(${NOTIFY_CHANNEL}, ${encode(event)})`.execute(trx);
     }
@@ -124,9 +128,13 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
     async revoke(work) {
       let event: InvalidationEvent | null = null;
       const result = await store.db.transaction().execute(async (trx) => {
+        // SQLite: write first, so the transaction takes the write lock at once (waiting up to
+        // busy_timeout) instead of reading and then failing with SQLITE_BUSY when another
+        // process (the CLI, a second server) writes meanwhile.
+        if (store.dialect === 'sqlite') await bumpEpoch(trx);
         const out = await work(trx);
         event = out.event;
-        if (event) await record(trx, event);
+        if (event && store.dialect === 'postgres') await record(trx, event);
         return out.result;
       });
       if (event) publishLocal(event);
