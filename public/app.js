@@ -42,3 +42,16 @@ document.addEventListener('DOMContentLoaded', () => {
   const invalid = document.querySelector('[aria-invalid=true]');
   if (invalid) invalid.focus();
 });
+// Selects that show another element only for one value: <select data-reveals="value:id">
+document.addEventListener('DOMContentLoaded', () => {
+  for (const select of document.querySelectorAll('select[data-reveals]')) {
+    const [value, id] = select.getAttribute('data-reveals').split(':');
+    const sync = () => {
+      const el = document.getElementById(id);
+      // Keep it visible when it holds an error, so the message is never hidden.
+      if (el) el.hidden = select.value !== value && !el.querySelector('[aria-invalid=true]');
+    };
+    sync();
+    select.addEventListener('change', sync);
+  }
+});

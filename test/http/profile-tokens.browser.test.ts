@@ -49,6 +49,9 @@ describe('My API tokens in Chromium', { skip }, () => {
     assert.ok(await page.getByRole('checkbox', { name: /api:read/ }).isChecked(), 'choices are kept');
 
     await page.getByLabel('Name').fill('Build server');
+    assert.equal(await page.getByLabel('Expiry date').isVisible(), false, 'the date field shows only for a custom date');
+    await page.getByLabel('Expires').selectOption('date');
+    assert.equal(await page.getByLabel('Expiry date').isVisible(), true);
     await page.getByLabel('Expires').selectOption('90');
     await page.getByRole('button', { name: 'Create token' }).click();
     await page.getByText("Make sure you copy your token now. You won't be able to see it again.").waitFor();

@@ -90,12 +90,12 @@ export function patCreateForm(ctx: Context, options: { action: string; csrf: str
       ${fieldError('pat-scopes', errors.scopes)}
     </fieldset>
     <div class="field"><label for="pat-expiry">Expires</label>
-      <select id="pat-expiry" name="expiry"${errors.expires_at ? html` aria-invalid="true" aria-describedby="pat-expiry-error"` : ''}>
+      <select id="pat-expiry" name="expiry" data-reveals="date:pat-expiry-date-wrap"${errors.expires_at ? html` aria-invalid="true" aria-describedby="pat-expiry-error"` : ''}>
         ${choices.map((c) => html`<option value="${c}"${c === values.expiry ? html` selected` : ''}>${PAT_EXPIRY_LABELS[c]}</option>`)}
       </select>
       ${ctx.config.patMaxTtlSeconds !== undefined ? html`<div class="hint">Tokens on this server must expire.</div>` : ''}
     </div>
-    ${textField({ id: 'pat-expiry-date', name: 'expiry_date', label: 'Expiry date (for a custom date)', type: 'date', value: values.expiryDate, errors: errors.expires_at })}
+    <div id="pat-expiry-date-wrap">${textField({ id: 'pat-expiry-date', name: 'expiry_date', label: 'Expiry date', type: 'date', value: values.expiryDate, errors: errors.expires_at, hint: 'For "Custom date": the token expires at the end of that day (UTC).' })}</div>
     <button type="submit" class="btn btn-primary">Create token</button>
   </form>
 </section>`;
