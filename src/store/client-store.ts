@@ -254,21 +254,25 @@ export function createClientStore(store: Store, invalidation: Invalidation) {
         }
       }
       const offset = (options.page - 1) * options.perPage;
-      const ordered = () => {
-        const rows = q.selectAll();
-        return options.orderBy === 'name' ? rows.orderBy('name_key').orderBy('id') : rows.orderBy('created_at', 'desc').orderBy('id', 'desc');
-      };
       if (text === '') {
         // Unfiltered, the exact total is one row kept by triggers (migration 002), not count(*).
         const counted = await sql<{ n: number }>`select n from client_count where id = 1`.execute(db);
         const total = Number(counted.rows[0]?.n ?? 0);
         if (offset >= total) return { data: [], total };
-        const page = await ordered().limit(options.perPage).offset(offset).execute();
+        const rows = q.selectAll();
+        const ordered = options.orderBy === 'name' ? rows.orderBy('name_key').orderBy('id') : rows.orderBy('created_at', 'desc').orderBy('id', 'desc');
+        const page = await ordered.limit(options.perPage).offset(offset).execute();
         return { data: page.map((r) => stripSecretState(rowToClient(r))), total };
       }
-      // Filtered: the search runs once, the window count gives the total with the page.
-      const page = await ordered()
+      // Filtered: the search runs once, through the trigram index, and the window count gives the
+      // total with the page. The order keys are expressions so that neither planner walks the
+      // whole ordering index testing each row (that costs O(all clients), not O(matches)).
+      const byName = options.orderBy === 'name';
+      const page = await q
+        .selectAll()
         .select(sql<number>`count(*) over ()`.as('total_matches'))
+        .orderBy(byName ? sql`name_key || ''` : sql`created_at + 0`, byName ? 'asc' : 'desc')
+        .orderBy('id', byName ? 'asc' : 'desc')
         .limit(options.perPage)
         .offset(offset)
         .execute();
