@@ -5,6 +5,7 @@
  * buttons; the audit page lists what happened. Saves the list and form screenshots for the README.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { createUser, startServer, type TestServer } from '../helpers/app.js';
@@ -159,6 +160,13 @@ describe('Auth Clients console in Chromium', { skip }, () => {
     const audit = await page.content();
     for (const t of ['client.created', 'client.updated', 'client.secret_regenerated', 'client.deleted']) assert.ok(audit.includes(t), t);
     assert.ok(!audit.includes(secret) && !audit.includes(second));
+
+    // The database file (and its write-ahead log) holds neither secret in plain text.
+    for (const file of [server.db.path!, `${server.db.path!}-wal`]) {
+      if (!existsSync(file)) continue;
+      const bytes = readFileSync(file).toString('latin1');
+      assert.ok(!bytes.includes(secret) && !bytes.includes(second), `plaintext secret in ${file}`);
+    }
 
     assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), [], 'no script or CSP errors');
     await context.close();
