@@ -96,8 +96,11 @@ export async function scenarioClientList(o: ExternalOptions): Promise<void> {
       note: `${String(json!.requests)} sequential requests (bench/client-list.ts)`,
     });
   }
-  const worst = results.length > 0 ? Math.max(...results.map((r) => r.p95_ms)) : undefined;
-  o.ratios.push(limit('6', 'client list p95 at 100,000 clients (worst of its scenarios, filter on and off)', worst, 20, 'ms'));
+  const worst = (rs: ClientListResult[]) => (rs.length > 0 ? Math.max(...rs.map((r) => r.p95_ms)) : undefined);
+  o.ratios.push(limit('6', 'client list p95 at 100,000 clients, worst of all its scenarios', worst(results), 20, 'ms'));
+  // Filters of one or two characters cannot use a trigram index: reported above, and apart here.
+  const indexed = results.filter((r) => !/no index/i.test(r.scenario));
+  if (indexed.length < results.length) o.ratios.push(limit('6', 'client list p95 at 100,000 clients, scenarios that can use an index', worst(indexed), 20, 'ms'));
 }
 
 export async function scenarioPurge(o: ExternalOptions): Promise<void> {
