@@ -25,6 +25,36 @@ export interface Store {
 
 const INT8_OID = 20;
 
+/**
+ * Input the store cannot hold (a NUL character, which PostgreSQL text refuses). `statusCode` 400
+ * makes every error handler answer it as the client's mistake in its own format.
+ */
+export class InvalidTextError extends Error {
+  override readonly name = 'InvalidTextError';
+  readonly statusCode = 400;
+  readonly code = 'KEYGATE_INVALID_TEXT';
+  constructor() {
+    super('text input holds a NUL character');
+  }
+}
+
+const GUARDED = Symbol('keygate.nulGuard');
+
+function guardNul(client: pg.PoolClient): pg.PoolClient {
+  const marked = client as pg.PoolClient & { [GUARDED]?: true };
+  if (marked[GUARDED]) return client;
+  marked[GUARDED] = true;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const values = args[1];
+    if (Array.isArray(values) && values.some((v) => typeof v === 'string' && v.includes('\u0000'))) {
+      return Promise.reject(new InvalidTextError());
+    }
+    return query(...args);
+  };
+  return client;
+}
+
 function int8(value: string): number {
   return Number(value);
 }
@@ -100,7 +130,9 @@ export function openStore(config: DatabaseConfig, options: { poolSize?: number }
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // PostgreSQL text cannot hold NUL (SQLite's can): refuse such input as bad input, not a 500.
+  const guardedPool = { connect: async () => guardNul(await pool.connect()), end: () => pool.end() } as unknown as pg.Pool;
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardedPool }) });
   let closed = false;
   return {
     db,
