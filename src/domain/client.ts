@@ -43,3 +43,39 @@ export interface Client {
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
+
+/**
+ * A client as the API and the CLI print it (INTERFACE.md, "Client response"): snake_case, ISO
+ * times, and the secret only in the answer that created or regenerated it.
+ */
+export interface ClientWire {
+  readonly id: string;
+  readonly name: string;
+  readonly types: ClientType[];
+  readonly redirect: string[];
+  readonly confidential: boolean;
+  readonly trusted: boolean;
+  readonly introspect_all: boolean;
+  readonly permissions: string[];
+  readonly created_by: string | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly secret?: string;
+}
+
+export function clientWireForm(client: Client, secret?: string | null): ClientWire {
+  return {
+    id: client.id,
+    name: client.name,
+    types: client.types,
+    redirect: client.redirect,
+    confidential: client.confidential,
+    trusted: client.trusted,
+    introspect_all: client.introspectAll,
+    permissions: client.permissions,
+    created_by: client.createdBy,
+    created_at: client.createdAt.toISOString(),
+    updated_at: client.updatedAt.toISOString(),
+    ...(secret ? { secret } : {}),
+  };
+}

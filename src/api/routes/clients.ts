@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.js';
 import type { Client } from '../../domain/client.js';
-import { CLIENT_TYPES } from '../../domain/client.js';
+import { CLIENT_TYPES, clientWireForm } from '../../domain/client.js';
 import { CLIENT_MESSAGES, changedClientFields, validateClientRequest, type ClientRequest } from '../../domain/client-rules.js';
 import { PERMISSIONS } from '../../domain/permission.js';
 import type { Actor } from '../../store/audit-store.js';
@@ -58,22 +58,6 @@ const ClientBody = Type.Object({
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
-export function clientJson(client: Client, secret?: string | null): Record<string, unknown> {
-  return {
-    id: client.id,
-    name: client.name,
-    types: client.types,
-    redirect: client.redirect,
-    confidential: client.confidential,
-    trusted: client.trusted,
-    introspect_all: client.introspectAll,
-    permissions: client.permissions,
-    created_by: client.createdBy,
-    created_at: client.createdAt.toISOString(),
-    updated_at: client.updatedAt.toISOString(),
-    ...(secret ? { secret } : {}),
-  };
-}
 
 export function actorOf(p: Pick<ApiPrincipal, 'userId' | 'username' | 'clientId'>): Actor {
   return { id: p.userId, name: p.username ?? `client ${p.clientId ?? '?'}` };
@@ -165,7 +149,7 @@ export async function regenerateSecretFor(ctx: Context, p: Principal, id: string
 }
 
 function withStats(client: Client, stats: ClientTokenStats | undefined): Record<string, unknown> {
-  return { ...clientJson(client), active_tokens: stats?.activeTokens ?? 0, last_used_at: stats?.lastUsedAt?.toISOString() ?? null };
+  return { ...clientWireForm(client), active_tokens: stats?.activeTokens ?? 0, last_used_at: stats?.lastUsedAt?.toISOString() ?? null };
 }
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
@@ -208,7 +192,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       const p = requirePermission(request, 'create-auth_clients');
       // Validation is the domain's (exact messages); the schema above documents the body.
       const { client, secret } = await createClientFor(ctx, p, request.body);
-      return reply.code(201).send(clientJson(client, secret));
+      return reply.code(201).send(clientWireForm(client, secret));
     },
   );
 
@@ -219,7 +203,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       requirePermission(request, 'view-auth_clients');
       const client = await ctx.clients.findById(request.params.id);
       if (!client) throw notFound('Auth Client not found.');
-      return clientJson(client);
+      return clientWireForm(client);
     },
   );
 
@@ -231,7 +215,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     },
     async (request: IdRequest) => {
       const p = requirePermission(request, 'edit-auth_clients');
-      return clientJson(await updateClientFor(ctx, p, request.params.id, request.body));
+      return clientWireForm(await updateClientFor(ctx, p, request.params.id, request.body));
     },
   );
 
@@ -274,7 +258,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       const p = requirePermission(request, 'edit-auth_clients');
       const grace = request.body?.grace_period ?? 0;
       const { client, secret } = await regenerateSecretFor(ctx, p, request.params.id, grace);
-      return clientJson(client, secret);
+      return clientWireForm(client, secret);
     },
   );
 }

@@ -1,32 +1,7 @@
-import type { Client, ClientType } from '../../domain/client.js';
+import { clientWireForm, type ClientType } from '../../domain/client.js';
 import { validateClientRequest } from '../../domain/client-rules.js';
 import { DuplicateClientNameError } from '../../store/client-store.js';
 import { CommandError, printJson, stringOption, UsageError, withContext, type Command } from '../command.js';
-
-/** The CLI's JSON form of a client: the API's field names (INTERFACE.md, "Client response"). */
-export interface ClientOutput {
-  readonly id: string;
-  readonly name: string;
-  readonly types: ClientType[];
-  readonly redirect: string[];
-  readonly confidential: boolean;
-  readonly trusted: boolean;
-  readonly created_at: string;
-  readonly updated_at: string;
-}
-
-export function clientOutput(client: Client): ClientOutput {
-  return {
-    id: client.id,
-    name: client.name,
-    types: client.types,
-    redirect: client.redirect,
-    confidential: client.confidential,
-    trusted: client.trusted,
-    created_at: client.createdAt.toISOString(),
-    updated_at: client.updatedAt.toISOString(),
-  };
-}
 
 export const CLI_ACTOR = { id: null, name: 'cli' } as const;
 
@@ -75,7 +50,7 @@ export const clientCreateCommand: Command = {
       }
     });
     if (values.json) {
-      printJson(io, { ...clientOutput(client), ...(secret ? { secret } : {}) });
+      printJson(io, clientWireForm(client, secret));
       return;
     }
     io.stdout.write(`Created Auth Client "${client.name}"\n  id:     ${client.id}\n`);

@@ -1,5 +1,5 @@
+import { clientWireForm } from '../../domain/client.js';
 import { CommandError, printJson, stringOption, withContext, type Command } from '../command.js';
-import { clientOutput } from './client-create.js';
 
 function positiveInt(values: Record<string, unknown>, name: string, fallback: number, max: number): number {
   const raw = stringOption(values, name);
@@ -36,7 +36,7 @@ export const clientListCommand: Command = {
       const { data, total } = await ctx.clients.list({ page, perPage, filter, orderBy });
       return { data, total, stats: await ctx.clients.tokenStats(data.map((c) => c.id)) };
     });
-    const rows = result.data.map((c) => ({ ...clientOutput(c), active_tokens: result.stats.get(c.id)?.activeTokens ?? 0 }));
+    const rows = result.data.map((c) => ({ ...clientWireForm(c), active_tokens: result.stats.get(c.id)?.activeTokens ?? 0 }));
     if (values.json) {
       printJson(io, { data: rows, meta: { total: result.total, page, per_page: perPage } });
       return;
