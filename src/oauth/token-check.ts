@@ -34,7 +34,7 @@ export interface TokenCheck {
 }
 
 export interface TokenCheckDeps {
-  readonly tokens: Pick<TokenStore, 'findForCheck' | 'userPermissions'>;
+  readonly tokens: Pick<TokenStore, 'findForCheck'>;
   readonly invalidation: Pick<Invalidation, 'subscribe' | 'checkExternal' | 'cacheUsable'>;
   readonly lastUsed: Pick<LastUsedRecorder, 'mark' | 'isDue'>;
   readonly cacheSize: number;
@@ -97,7 +97,7 @@ export function createTokenCheck(deps: TokenCheckDeps): TokenCheck {
       if (!clientAllowsOrigin(record.clientTypes, record.origin)) return null;
       if (record.userId !== null && record.username === null) return null;
 
-      const granted = record.userId !== null ? await deps.tokens.userPermissions(record.userId) : record.clientPermissions;
+      const granted = record.userId !== null ? record.userPermissions : record.clientPermissions;
       const principal: TokenPrincipal = {
         tokenId: record.id,
         kind: record.kind,

@@ -99,9 +99,9 @@ export function openStore(config: DatabaseConfig, options: { poolSize?: number }
     sqlite.pragma('synchronous = NORMAL');
     // SQLite's default page cache is 2 MB: past a few thousand tokens every token-check miss read
     // index pages through syscalls. 64 MB of cache plus memory-mapped reads made a miss 2-4x
-    // cheaper in the benchmark (docs/performance.md).
+    // cheaper in the benchmark (docs/performance.md); the map covers stores up to 1 GiB.
     sqlite.pragma('cache_size = -65536');
-    sqlite.pragma('mmap_size = 268435456');
+    sqlite.pragma('mmap_size = 1073741824');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     let closed = false;
     return {

@@ -4,7 +4,7 @@
  * grant handlers and the PAT service add issuance on top of `insertToken`.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { TokenKind } from '../domain/token.js';
 import type { Store } from './db.js';
 import { fromFlag, parseJsonArray, splitScopes } from './db.js';
@@ -21,6 +21,8 @@ export interface TokenCheckRecord {
   readonly userId: string | null;
   readonly username: string | null;
   readonly administrator: boolean;
+  /** The user's granted permissions (empty for a client-credentials token). */
+  readonly userPermissions: string[];
   readonly scopes: string[];
   readonly origin: string;
   readonly createdAt: number;
@@ -156,22 +158,34 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
   const { db } = store;
   const batcher = createInsertBatcher(db);
 
-  const checkQuery = (hash: string) =>
-    db
-      .selectFrom('tokens as t')
-      .innerJoin('clients as c', 'c.id', 't.client_id')
-      .leftJoin('users as u', 'u.id', 't.user_id')
-      .select([
-        't.id', 't.kind', 't.client_id', 't.user_id', 't.scopes', 't.origin', 't.created_at', 't.expires_at',
-        't.revoked_at', 't.rotated_at', 't.last_used_at', 'c.types as client_types',
-        'c.permissions as client_permissions', 'u.username', 'u.administrator',
-      ])
-      .where('t.token_hash', '=', hash);
+  // The token check's one query: token, client and user with the user's permissions folded in
+  // (each dialect's string aggregate), compiled once and run with the digest as its only parameter.
+  const aggregate = store.dialect === 'postgres' ? sql.raw("string_agg(up.permission, ' ')") : sql.raw("group_concat(up.permission, ' ')");
+  const checkSql = db
+    .selectFrom('tokens as t')
+    .innerJoin('clients as c', 'c.id', 't.client_id')
+    .leftJoin('users as u', 'u.id', 't.user_id')
+    .select([
+      't.id', 't.kind', 't.client_id', 't.user_id', 't.scopes', 't.origin', 't.created_at', 't.expires_at',
+      't.revoked_at', 't.rotated_at', 't.last_used_at', 'c.types as client_types',
+      'c.permissions as client_permissions', 'u.username', 'u.administrator',
+      sql<string | null>`(select ${aggregate} from user_permissions up where up.user_id = t.user_id)`.as('user_permissions'),
+    ])
+    .where('t.token_hash', '=', '')
+    .compile().sql;
+  type CheckRow = Pick<TokensTable, 'id' | 'kind' | 'client_id' | 'user_id' | 'scopes' | 'origin' | 'created_at' | 'expires_at' | 'revoked_at' | 'rotated_at' | 'last_used_at'> & {
+    client_types: string;
+    client_permissions: string;
+    username: string | null;
+    administrator: number | null;
+    user_permissions: string | null;
+  };
 
   const self = {
     /** The token with its client and user, or null. Validity is decided by the token check. */
     async findForCheck(hash: string): Promise<TokenCheckRecord | null> {
-      const row = await checkQuery(hash).executeTakeFirst();
+      const { rows } = await db.executeQuery<CheckRow>(CompiledQuery.raw(checkSql, [hash]));
+      const row = rows[0];
       if (!row) return null;
       return {
         id: row.id,
@@ -182,6 +196,7 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
         userId: row.user_id,
         username: row.username ?? null,
         administrator: fromFlag(row.administrator),
+        userPermissions: row.user_permissions ? splitScopes(row.user_permissions) : [],
         scopes: splitScopes(row.scopes),
         origin: row.origin,
         createdAt: Number(row.created_at),
@@ -190,11 +205,6 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
         rotatedAt: row.rotated_at === null ? null : Number(row.rotated_at),
         lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
       };
-    },
-
-    async userPermissions(userId: string): Promise<string[]> {
-      const rows = await db.selectFrom('user_permissions').select('permission').where('user_id', '=', userId).execute();
-      return rows.map((r) => r.permission);
     },
 
     /** Inserts a token row (inside the caller's transaction when given); returns its id. */
