@@ -66,6 +66,8 @@ for (const kind of storeKinds()) {
       const probe = await tokenRequest(node.baseUrl, legacy.id, legacy.secret, { grant_type: 'client_credentials' });
       const hasOAuth = probe.status !== 404;
       const ledger: Ledger = { tokens: new Set(), revoked: new Set(), sessions: new Set(), endedSessions: new Set(), redeemedCodes: [], uncertain: new Set() };
+      // Which client each access token was issued to: only that client may revoke it (RFC 7009 §2.1).
+      const owner = new Map<string, { id: string; secret: string }>();
       let requests = 0;
 
       const worker = async (n: number, stop: { now: boolean }) => {
@@ -86,18 +88,21 @@ for (const kind of storeKinds()) {
               if (res.status === 200) {
                 ledger.tokens.add(res.body.access_token as string);
                 ledger.tokens.add(res.body.refresh_token as string);
+                owner.set(res.body.access_token as string, { id: legacy.id, secret: legacy.secret! });
               }
             } else if (hasOAuth && pick < 6 && ledger.tokens.size > 0) {
               const list = [...ledger.tokens].filter((t) => t.startsWith('kg_at_'));
               const victim = list[randomInt(list.length)]!;
+              const by = owner.get(victim)!;
               ledger.uncertain.add(victim);
-              if ((await revoke(base, legacy.id, legacy.secret!, victim)) === 200) ledger.revoked.add(victim);
+              if ((await revoke(base, by.id, by.secret, victim)) === 200) ledger.revoked.add(victim);
             } else if (hasOAuth && pick < 7 && n % 2 === 0) {
               const { verifier, challenge } = pkcePair();
               const code = await authorizationCode(web, webApp.id, 'http://127.0.0.1/cb', challenge);
               const res = await tokenRequest(base, webApp.id, webApp.secret, { grant_type: 'authorization_code', code, redirect_uri: 'http://127.0.0.1/cb', code_verifier: verifier });
               if (res.status === 200) {
                 ledger.tokens.add(res.body.access_token as string);
+                owner.set(res.body.access_token as string, { id: webApp.id, secret: webApp.secret! });
                 ledger.redeemedCodes.push({ code, verifier });
               }
             } else if (pick < 9) {
