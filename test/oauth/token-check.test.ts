@@ -131,6 +131,13 @@ for (const kind of storeKinds()) {
         await other.tokens.revokeWhere((trx) => trx.selectFrom('tokens').select(['id', 'token_hash']).where('id', '=', id).execute(), Date.now());
         if (kind === 'sqlite') {
           assert.equal(await ctx.tokenCheck.check(token), null, 'refused on the next check');
+          // Again and again, right after each commit of the other process: never one stale answer.
+          for (let i = 0; i < 50; i++) {
+            const next = await mintToken(ctx, { clientId, userId: null });
+            assert.ok(await ctx.tokenCheck.check(next.token));
+            await other.tokens.revokeWhere((trx) => trx.selectFrom('tokens').select(['id', 'token_hash']).where('id', '=', next.id).execute(), Date.now());
+            assert.equal(await ctx.tokenCheck.check(next.token), null, `round ${i}: refused on the next check`);
+          }
         } else {
           let refusedAfter = -1;
           while (performance.now() - revokedAt < 1000) {
