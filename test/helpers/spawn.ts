@@ -26,18 +26,22 @@ export function run(file: string, args: string[], env: Record<string, string> = 
 }
 
 /** Starts the built server and resolves once /health answers. */
-export async function startProcess(env: Record<string, string>, baseUrl: string): Promise<{ child: ChildProcess; stderr: () => string; exited: Promise<number | null> }> {
+export async function startProcess(
+  env: Record<string, string>,
+  baseUrl: string,
+): Promise<{ child: ChildProcess; stderr: () => string; stdout: () => string; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [MAIN], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: 'pipe' });
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  child.stdout!.resume();
+  child.stdout!.on('data', (d) => (stdout += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited early: ${stderr}`);
     try {
       const res = await fetch(`${baseUrl}/health`);
-      if (res.status === 200) return { child, stderr: () => stderr, exited };
+      if (res.status === 200) return { child, stderr: () => stderr, stdout: () => stdout, exited };
     } catch {
       // not listening yet
     }
