@@ -3,6 +3,8 @@
  * pool, both behind one Kysely instance. int8 columns come back as JavaScript numbers on both.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql, SqliteDialect, type RawBuilder } from 'kysely';
@@ -11,6 +13,31 @@ import type { DatabaseConfig } from '../config.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/** How often the checkpoint thread folds the WAL back into the database file. */
+const CHECKPOINT_EVERY_MS = 250;
+
+const CHECKPOINTER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path, { fileMustExist: true });
+db.pragma('busy_timeout = 1000');
+setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the next round catches up */ }
+}, workerData.everyMs);
+`;
+
+/** A worker thread with its own connection that runs passive WAL checkpoints. */
+function startCheckpointer(path: string): Worker {
+  const worker = new Worker(CHECKPOINTER_SOURCE, {
+    eval: true,
+    workerData: { path, everyMs: CHECKPOINT_EVERY_MS, module: createRequire(import.meta.url).resolve('better-sqlite3') },
+  });
+  worker.unref();
+  // If the thread fails, the connection's own automatic checkpoint still bounds the WAL.
+  worker.on('error', () => {});
+  return worker;
+}
 
 export interface Store {
   readonly db: Kysely<Database>;
@@ -102,6 +129,12 @@ export function openStore(config: DatabaseConfig, options: { poolSize?: number }
     // cheaper in the benchmark (docs/performance.md); the map covers stores up to 1 GiB.
     sqlite.pragma('cache_size = -65536');
     sqlite.pragma('mmap_size = 1073741824');
+    // Checkpoints (copying the WAL back into the database, with an fsync) run on a worker
+    // thread, so they never stall the event loop; the connection's own automatic checkpoint
+    // stays as a far-off safety net in case that thread is gone.
+    const checkpointer = path === ':memory:' ? null : startCheckpointer(path);
+    sqlite.pragma(`wal_autocheckpoint = ${checkpointer ? 50_000 : 1000}`);
+    sqlite.pragma('journal_size_limit = 67108864');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     let closed = false;
     return {
@@ -113,6 +146,7 @@ export function openStore(config: DatabaseConfig, options: { poolSize?: number }
       async close() {
         if (closed) return;
         closed = true;
+        await checkpointer?.terminate();
         await db.destroy();
       },
     };
