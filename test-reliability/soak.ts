@@ -142,12 +142,18 @@ async function main(): Promise<void> {
   await Promise.all(inFlight);
   clearInterval(sampler);
 
-  const warm = samples.filter((s) => s.t >= 60);
-  const base = warm[0]?.rss ?? samples[0]?.rss ?? node.rss();
-  const final = node.rss();
-  const peak = Math.max(...samples.map((s) => s.rss), final);
+  // RSS moves ±10% between 10 s samples with the garbage collector, so compare the median of the
+  // first minute after warm-up with the median of the last minute, not two single samples.
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] ?? node.rss();
+  };
+  const lastT = samples[samples.length - 1]?.t ?? 0;
+  const base = median(samples.filter((s) => s.t >= 60 && s.t < 120).map((s) => s.rss));
+  const final = median(samples.filter((s) => s.t > lastT - 60).map((s) => s.rss));
+  const peak = Math.max(...samples.map((s) => s.rss));
   const growth = (final - base) / base;
-  figure('soak result', `${sent} requests in ${MINUTES} min at ${rate.toFixed(0)} req/s, ${errors} errors; RSS after warm-up ${(base / MB).toFixed(1)} MB, end ${(final / MB).toFixed(1)} MB, peak ${(peak / MB).toFixed(1)} MB, growth ${(growth * 100).toFixed(1)}%`);
+  figure('soak result', `${sent} requests in ${MINUTES} min at ${rate.toFixed(0)} req/s, ${errors} errors; RSS median of the first minute after warm-up ${(base / MB).toFixed(1)} MB, of the last minute ${(final / MB).toFixed(1)} MB, peak ${(peak / MB).toFixed(1)} MB, growth ${(growth * 100).toFixed(1)}%`);
   figure('soak operator write retries (SQLITE_BUSY in the test process)', operatorRetries);
   if (errorSamples.length) figure('soak errors (first 10)', errorSamples.join('; '));
 
