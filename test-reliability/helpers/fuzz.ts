@@ -178,8 +178,9 @@ function parseJson(res: RawResponse): unknown {
 /** What is wrong with this answer, or null when it is in the documented format. */
 export function checkAnswer(c: FuzzCase, res: RawResponse, registered: ReadonlySet<string>): string | null {
   if (res.status >= 500) return `server error ${res.status}: ${res.text().slice(0, 300)}`;
-  // Node's HTTP parser (before any route) refuses oversized or contradictory header sections.
-  if (c.parserMayRefuse && (res.status === 431 || res.status === 400)) return null;
+  // Node's HTTP parser (before any route) refuses oversized or contradictory header sections; a
+  // 431 always comes from it (a long URL counts against the same limit), never from a route.
+  if (res.status === 431 || (c.parserMayRefuse && res.status === 400)) return null;
   const method = c.request.method ?? 'GET';
   const path = c.request.path.split('?')[0]!;
   const routed = registered.has(c.template);
