@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /** Token kinds as stored and as named on the wire (introspection `kind`, the Tokens page). */
 export const TOKEN_KINDS = ['access_token', 'refresh_token', 'personal_access_token'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
@@ -29,4 +31,15 @@ export const MS_PER_SECOND = 1000;
 /** Expiry for a lifetime in seconds; 0 means never (INTERFACE.md). */
 export function expiryFrom(nowMs: number, ttlSeconds: number): number | null {
   return ttlSeconds > 0 ? nowMs + ttlSeconds * MS_PER_SECOND : null;
+}
+
+/**
+ * A token row id: a UUID version 7 (RFC 9562 §5.7), the time in milliseconds then 74 random bits.
+ * New ids sort after older ones, so inserting a token (and a child pointing at its parent)
+ * touches the last pages of those indexes instead of a random page each: fewer pages per commit.
+ */
+export function newTokenId(nowMs: number = Date.now()): string {
+  const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-Nxxx-xxxxxxxxxxxx, variant bits already set
+  const time = nowMs.toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
 }

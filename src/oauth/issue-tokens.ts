@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { formatScopes } from '../domain/scope.js';
 import { displayPrefix, hashSecret, issueSecret } from '../domain/secret.js';
-import { expiryFrom } from '../domain/token.js';
+import { expiryFrom, newTokenId } from '../domain/token.js';
 import type { NewToken } from '../store/token-store.js';
 import type { GrantDeps, TokenResponse } from './grant-handler.js';
 
@@ -36,7 +36,7 @@ export function issueTokens(grant: TokenGrant, config: GrantDeps['config'], nowM
   let refreshId: string | null = null;
   if (grant.withRefreshToken) {
     refreshToken = issueSecret('refreshToken');
-    refreshId = randomUUID();
+    refreshId = newTokenId(nowMs);
     rows.push({
       id: refreshId,
       tokenHash: hashSecret(refreshToken),

@@ -103,6 +103,15 @@ export interface TokensTable {
   last_used_at: number | null;
 }
 
+/** Every column of `tokens`, in table order (for statements written by hand). */
+export const TOKEN_COLUMNS = [
+  'id', 'token_hash', 'kind', 'prefix', 'name', 'client_id', 'user_id', 'scopes', 'origin', 'grant_id', 'parent_id',
+  'created_at', 'expires_at', 'revoked_at', 'rotated_at', 'last_used_at',
+] as const satisfies ReadonlyArray<keyof TokensTable>;
+
+/** The int8 columns of `tokens` (a hand-written PostgreSQL statement casts their parameters). */
+export const TOKEN_INT8_COLUMNS: ReadonlySet<string> = new Set(['created_at', 'expires_at', 'revoked_at', 'rotated_at', 'last_used_at']);
+
 export interface ConsentsTable {
   user_id: string;
   client_id: string;

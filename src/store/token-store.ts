@@ -3,13 +3,14 @@
  * SHA-256 digest of the token. This store holds what the token check and revocation need; the
  * grant handlers and the PAT service add issuance on top of `insertToken`.
  */
-import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
-import type { TokenKind } from '../domain/token.js';
+import { newTokenId, type TokenKind } from '../domain/token.js';
 import type { Store } from './db.js';
 import { fromFlag, parseJsonArray, splitScopes } from './db.js';
 import type { Invalidation, InvalidationEvent } from './invalidation.js';
 import type { Database, TokensTable } from './schema.js';
+import { rotateInOneStatement } from './pg-token-rotation.js';
+import { createSqliteTokenWriter, type SqliteTokenWriter } from './sqlite-token-writer.js';
 
 /** Everything the token check needs about one token, from a single indexed lookup. */
 export interface TokenCheckRecord {
@@ -67,7 +68,7 @@ export interface TokenRecord {
 
 function toRow(token: NewToken): TokensTable {
   return {
-    id: token.id ?? randomUUID(),
+    id: token.id ?? newTokenId(token.createdAt),
     token_hash: token.tokenHash,
     kind: token.kind,
     prefix: token.prefix,
@@ -92,8 +93,13 @@ function toRow(token: NewToken): TokensTable {
  */
 export async function insertTokenRows(trx: Kysely<Database>, tokens: readonly NewToken[]): Promise<void> {
   if (tokens.length === 0) return;
+  await ownerGoneOnForeignKey(trx.insertInto('tokens').values(tokens.map(toRow)).execute());
+}
+
+/** Maps a foreign-key refusal of new token rows to TokenOwnerGoneError. */
+async function ownerGoneOnForeignKey<T>(write: Promise<T>): Promise<T> {
   try {
-    await trx.insertInto('tokens').values(tokens.map(toRow)).execute();
+    return await write;
   } catch (err) {
     if (isForeignKeyViolation(err)) throw new TokenOwnerGoneError('the client or user of this token no longer exists', { cause: err });
     throw err;
@@ -156,6 +162,9 @@ export type TokenStore = ReturnType<typeof createTokenStore>;
 
 export function createTokenStore(store: Store, invalidation: Invalidation) {
   const { db } = store;
+  // SQLite: synchronous group commit on the raw handle (src/store/sqlite-token-writer.ts).
+  // PostgreSQL: multi-row INSERTs through the pool, rotations in their own transaction.
+  const sqliteWriter: SqliteTokenWriter | null = store.sqlite ? createSqliteTokenWriter(db, store.sqlite) : null;
   const batcher = createInsertBatcher(db);
 
   // The token check's one query: token, client and user with the user's permissions folded in
@@ -220,6 +229,7 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
      * request (group commit) — and each resolves only once its rows are stored.
      */
     insertTokens(tokens: readonly NewToken[]): Promise<void> {
+      if (sqliteWriter) return ownerGoneOnForeignKey(sqliteWriter.insert(tokens.map(toRow)));
       return batcher.add(tokens);
     },
 
@@ -245,30 +255,20 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
 
     /**
      * Refresh-token rotation (RFC 9700 §4.14.2): retires the old refresh token with one conditional
-     * UPDATE and inserts its successors in the same transaction. False when the token was already
+     * UPDATE and inserts its successors, atomically (SQLite: in a group commit; PostgreSQL: in one
+     * statement). False when the token was already
      * retired or revoked (a parallel request won): the caller treats that as reuse.
      */
     async rotateRefreshToken(oldId: string, nowMs: number, successors: readonly NewToken[]): Promise<boolean> {
-      return db.transaction().execute(async (trx) => {
-        const retired = await trx
-          .updateTable('tokens')
-          .set({ rotated_at: nowMs })
-          .where('id', '=', oldId)
-          .where('kind', '=', 'refresh_token')
-          .where('rotated_at', 'is', null)
-          .where('revoked_at', 'is', null)
-          .returning('id')
-          .executeTakeFirst();
-        if (!retired) return false;
-        await insertTokenRows(trx, successors);
-        return true;
-      });
+      if (sqliteWriter) return ownerGoneOnForeignKey(sqliteWriter.rotate(oldId, nowMs, successors.map(toRow)));
+      return ownerGoneOnForeignKey(rotateInOneStatement(db, oldId, nowMs, successors.map(toRow)));
     },
 
     /**
      * Within the refresh grace window: a retired refresh token is presented again because its
-     * response was lost. The tokens that response carried (children of the old token, and theirs)
-     * (its successor refresh token and that one's access token) are revoked and replaced by `successors`, so the family never has two live branches.
+     * response was lost. The tokens that response carried (the old token's successor refresh token
+     * and that one's access token) are revoked and replaced by `successors`, so the family never
+     * has two live branches.
      */
     async reissueInGrace(oldId: string, nowMs: number, successors: readonly NewToken[]): Promise<boolean> {
       return invalidation.revoke(async (trx) => {
@@ -360,6 +360,11 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
     /** Writes batched last-use times (see src/store/last-used.ts). */
     async recordLastUsed(entries: ReadonlyArray<readonly [id: string, atMs: number]>): Promise<void> {
       if (entries.length === 0) return;
+      if (sqliteWriter) {
+        // In slices, so a large batch never keeps the event loop for long.
+        for (let i = 0; i < entries.length; i += 500) await sqliteWriter.markUsed(entries.slice(i, i + 500));
+        return;
+      }
       await db.transaction().execute(async (trx) => {
         for (const [id, at] of entries) {
           await trx.updateTable('tokens').set({ last_used_at: at }).where('id', '=', id).execute();
