@@ -16,14 +16,32 @@ export type Dialect = 'sqlite' | 'postgres';
 
 /** How often the checkpoint thread folds the WAL back into the database file. */
 const CHECKPOINT_EVERY_MS = 250;
+/** WAL length (pages) past which the checkpoint thread restarts the WAL (about 16 MB). */
+const RESTART_AT_PAGES = 4_000;
+/** The longest the checkpoint thread waits for a lock (see below). */
+const CHECKPOINT_WAIT_MS = 20;
 
+// A PASSIVE checkpoint never waits, but under steady writes it never catches up either: commits
+// land while it copies, so the WAL is never fully copied at the moment a writer starts, and
+// SQLite only rewinds a fully copied WAL. The WAL then grows without end (194 MB within a minute
+// of the soak), and past wal_autocheckpoint every commit ran a checkpoint of its own: answers
+// took up to 20 s. So once the WAL is long, a RESTART checkpoint holds writers back for the
+// little the passive ones left over (a few ms), then rewinds the WAL.
+//
+// This connection waits at most 20 ms for a lock. A RESTART waits for readers while holding the
+// write lock; if the server's thread is in a transaction that read and now wants to write, it
+// waits (synchronously) for that lock and cannot finish its read: with the 1 s timeout this
+// connection had first, every request stalled for a second. Now such a standoff costs at most
+// 20 ms, and the checkpoint tries again in the next round.
 const CHECKPOINTER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
-const db = new Database(workerData.path, { fileMustExist: true });
-db.pragma('busy_timeout = 1000');
+const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.waitMs });
 setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the next round catches up */ }
+  try {
+    const [state] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (state && state.log >= workerData.restartAt) db.pragma('wal_checkpoint(RESTART)');
+  } catch { /* busy: the next round catches up */ }
 }, workerData.everyMs);
 `;
 
@@ -31,7 +49,7 @@ setInterval(() => {
 function startCheckpointer(path: string): Worker {
   const worker = new Worker(CHECKPOINTER_SOURCE, {
     eval: true,
-    workerData: { path, everyMs: CHECKPOINT_EVERY_MS, module: createRequire(import.meta.url).resolve('better-sqlite3') },
+    workerData: { path, everyMs: CHECKPOINT_EVERY_MS, restartAt: RESTART_AT_PAGES, waitMs: CHECKPOINT_WAIT_MS, module: createRequire(import.meta.url).resolve('better-sqlite3') },
   });
   worker.unref();
   // If the thread fails, the connection's own automatic checkpoint still bounds the WAL.
@@ -133,7 +151,7 @@ export function openStore(config: DatabaseConfig, options: { poolSize?: number }
     // thread, so they never stall the event loop; the connection's own automatic checkpoint
     // stays as a far-off safety net in case that thread is gone.
     const checkpointer = path === ':memory:' ? null : startCheckpointer(path);
-    sqlite.pragma(`wal_autocheckpoint = ${checkpointer ? 50_000 : 1000}`);
+    sqlite.pragma(`wal_autocheckpoint = ${checkpointer ? 4 * RESTART_AT_PAGES : 1000}`);
     sqlite.pragma('journal_size_limit = 67108864');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     let closed = false;
