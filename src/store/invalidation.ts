@@ -65,15 +65,20 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
     for (const listener of listeners) listener(event);
   };
 
-  const bumpEpoch = async (trx: Kysely<Database>): Promise<void> => {
-    await trx
+  /** Increments the revocation counter; returns its new value. */
+  const bumpEpoch = async (trx: Kysely<Database>): Promise<number> => {
+    const row = await trx
       .updateTable('revocation_epoch')
       .set((eb) => ({ epoch: eb('epoch', '+', 1) }))
       .where('id', '=', 1)
-      .execute();
+      .returning('epoch')
+      .executeTakeFirst();
+    return Number(row?.epoch ?? -1);
   };
 
   const record = async (trx: Kysely<Database>, event: InvalidationEvent): Promise<void> => {
+    // The caller's transaction may still roll back, so this process does not count the bump as
+    // seen: the next commit by another connection makes checkExternal flush once (safe).
     await bumpEpoch(trx);
     if (store.dialect === 'postgres') {
       await sql`select pg_notify(${NOTIFY_CHANNEL}, ${encode(event)})`.execute(trx);
@@ -127,17 +132,25 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
   return {
     async revoke(work) {
       let event: InvalidationEvent | null = null;
+      let epoch = -1;
       const result = await store.db.transaction().execute(async (trx) => {
         // SQLite: write first, so the transaction takes the write lock at once (waiting up to
         // busy_timeout) instead of reading and then failing with SQLITE_BUSY when another
         // process (the CLI, a second server) writes meanwhile.
-        if (store.dialect === 'sqlite') await bumpEpoch(trx);
+        if (store.dialect === 'sqlite') epoch = await bumpEpoch(trx);
         const out = await work(trx);
         event = out.event;
         if (event && store.dialect === 'postgres') await record(trx, event);
         return out.result;
       });
       if (event) publishLocal(event);
+      if (epoch !== -1) {
+        // Our own bump is no news to this process. Writers are serialised, so if the counter was
+        // one below ours when we last read it, nobody else revoked in between; otherwise another
+        // process did, and whatever it revoked is flushed now.
+        if (lastEpoch !== epoch - 1) publishLocal({ kind: 'all' });
+        lastEpoch = epoch;
+      }
       return result;
     },
     record,
