@@ -90,7 +90,7 @@ function activeToken(nowMs: number) {
     ]);
 }
 
-/** FTS5 trigram MATCH needs three characters; shorter filters scan with LIKE. */
+/** FTS5 trigram MATCH needs three characters; shorter filters scan (SQLite). */
 const TRIGRAM_MIN = 3;
 
 export type ClientStore = ReturnType<typeof createClientStore>;
@@ -245,24 +245,34 @@ export function createClientStore(store: Store, invalidation: Invalidation) {
     async list(options: ClientListOptions): Promise<{ data: Client[]; total: number }> {
       let q = db.selectFrom('clients');
       const text = options.filter?.trim().toLowerCase() ?? '';
+      const indexed = store.dialect === 'sqlite' ? [...text].length >= TRIGRAM_MIN : true;
       if (text !== '') {
-        if (store.dialect === 'sqlite' && [...text].length >= TRIGRAM_MIN) {
+        if (store.dialect === 'sqlite' && indexed) {
           const phrase = `"${text.replace(/"/g, '""')}"`;
           q = q.where(sql<boolean>`clients.rowid in (select rowid from clients_fts where clients_fts match ${phrase})`);
+        } else if (store.dialect === 'sqlite') {
+          // search_text is lower-case: a plain substring test, no LIKE pattern or case folding.
+          q = q.where(sql<boolean>`instr(search_text, ${text}) > 0`);
         } else {
           q = q.where(containsText('search_text', text));
         }
       }
       const offset = (options.page - 1) * options.perPage;
-      if (text === '') {
+      const toPage = (rows: ClientsTable[]) => rows.map((r) => stripSecretState(rowToClient(r)));
+      if (text === '' || !indexed) {
         // Unfiltered, the exact total is one row kept by triggers (migration 002), not count(*).
-        const counted = await sql<{ n: number }>`select n from client_count where id = 1`.execute(db);
-        const total = Number(counted.rows[0]?.n ?? 0);
+        // A filter too short for the trigram index: the total is a scan of one column, and the
+        // page walks the ordering index and stops once it is full (a common pair of characters
+        // fills it after a few hundred rows) instead of sorting every match.
+        const total =
+          text === ''
+            ? Number((await sql<{ n: number }>`select n from client_count where id = 1`.execute(db)).rows[0]?.n ?? 0)
+            : Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
         if (offset >= total) return { data: [], total };
         const rows = q.selectAll();
         const ordered = options.orderBy === 'name' ? rows.orderBy('name_key').orderBy('id') : rows.orderBy('created_at', 'desc').orderBy('id', 'desc');
         const page = await ordered.limit(options.perPage).offset(offset).execute();
-        return { data: page.map((r) => stripSecretState(rowToClient(r))), total };
+        return { data: toPage(page), total };
       }
       // Filtered: the search runs once, through the trigram index, and the window count gives the
       // total with the page. The order keys are expressions so that neither planner walks the
@@ -280,7 +290,7 @@ export function createClientStore(store: Store, invalidation: Invalidation) {
         page.length > 0
           ? Number(page[0]!.total_matches)
           : Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-      return { data: page.map((r) => stripSecretState(rowToClient(r))), total };
+      return { data: toPage(page), total };
     },
 
     /** Active-token count and last use for the given clients (one grouped query, for one page). */
