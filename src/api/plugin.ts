@@ -31,9 +31,32 @@ export function fieldErrorsFromValidation(err: FastifyError): FieldErrors {
   return errors;
 }
 
+/**
+ * Fields that hold Infinity: Ajv's coercion turns `?page=1e309` into Infinity and its `maximum`
+ * lets it through (JSON's 1e309 parses to Infinity as well), which no store can take.
+ */
+export function nonFiniteFields(...sources: unknown[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const source of sources) {
+    if (source === null || typeof source !== 'object') continue;
+    for (const [field, value] of Object.entries(source)) {
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        const label = field.charAt(0).toUpperCase() + field.slice(1).replace(/_/g, ' ');
+        errors[field] = [`The ${label} field must be a finite number.`];
+      }
+    }
+  }
+  return errors;
+}
+
 export async function apiPlugin(app: FastifyInstance, ctx: Context, options: ApiOptions): Promise<void> {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', createApiGuard(app, ctx, options.sessionUser));
+  app.addHook('preHandler', async (request) => {
+    const errors = nonFiniteFields(request.query, request.params, request.body);
+    const first = Object.values(errors)[0]?.[0];
+    if (first) throw new ApiError(422, first, errors);
+  });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof ApiError) {

@@ -65,6 +65,12 @@ for (const kind of storeKinds()) {
       const none = await get('/audit?type=nothing.here', admin);
       assert.deepEqual(none.body, { data: [], meta: { total: 0, page: 1, per_page: 15 } });
       for (const q of ['per_page=101', 'page=0', `type=${'x'.repeat(101)}`]) assert.equal((await get(`/audit?${q}`, admin)).status, 422, q);
+      // Found by the fuzzer: a number too large for a double became Infinity and reached the store (500).
+      for (const q of ['page=1e309', 'per_page=1e309']) {
+        const res = await get(`/audit?${q}`, admin);
+        assert.equal(res.status, 422, q);
+        assert.match(res.body.message, /must be a finite number/);
+      }
     });
 
     it('is for administrators only', async () => {
