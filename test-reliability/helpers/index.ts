@@ -3,7 +3,7 @@
  * HTTP client (any bytes, any headers, any local address) and the console's route list.
  * The servers, databases and cookie client come from test/helpers.
  */
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Agent } from 'node:http';
 
 /** KEYGATE_RELIABILITY_FULL=1 runs the full sizes (100,000 fuzzed requests, ten crash rounds…). */
 export const FULL = process.env.KEYGATE_RELIABILITY_FULL === '1';
@@ -36,6 +36,8 @@ export interface RawRequest {
   /** Local source address, e.g. 127.0.0.2, to act as another client IP over loopback. */
   readonly localAddress?: string;
   readonly timeoutMs?: number;
+  /** A keep-alive agent to reuse connections (the default opens one connection per request). */
+  readonly agent?: Agent;
 }
 
 /** One HTTP/1.1 request with exactly the bytes and headers given (no normalisation by fetch). */
@@ -55,7 +57,7 @@ export function rawRequest(baseUrl: string, req: RawRequest): Promise<RawRespons
         method: req.method ?? 'GET',
         path: req.path,
         headers: flat,
-        agent: false,
+        agent: req.agent ?? false,
         ...(req.localAddress ? { localAddress: req.localAddress } : {}),
         timeout: req.timeoutMs ?? 30_000,
       },

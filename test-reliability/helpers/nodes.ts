@@ -22,6 +22,12 @@ export interface Node {
   stderr(): string;
   /** Resident memory of the server process in bytes (Linux /proc). */
   rss(): number;
+  /**
+   * Resident memory the process itself holds (heap, native allocations: RssAnon + RssShmem),
+   * without the pages of files it maps — SQLite's memory-mapped database file, which grows with
+   * the database and which the kernel can drop at any time.
+   */
+  rssOwn(): number;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -37,9 +43,10 @@ export async function startNode(db: TestDatabase, adminPassword: string, env: Re
     env: fullEnv,
     stderr: proc.stderr,
     rss() {
-      const status = readFileSync(`/proc/${proc.child.pid}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? '0');
-      return kb * 1024;
+      return statusKb(proc.child.pid, 'VmRSS') * 1024;
+    },
+    rssOwn() {
+      return (statusKb(proc.child.pid, 'RssAnon') + statusKb(proc.child.pid, 'RssShmem')) * 1024;
     },
     async kill(signal = 'SIGTERM') {
       if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.child.exitCode;
@@ -47,6 +54,11 @@ export async function startNode(db: TestDatabase, adminPassword: string, env: Re
       return proc.exited;
     },
   };
+}
+
+function statusKb(pid: number | undefined, field: string): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? '0');
 }
 
 export function generatePassword(): string {

@@ -30,7 +30,9 @@ export async function startProcess(
   env: Record<string, string>,
   baseUrl: string,
 ): Promise<{ child: ChildProcess; stderr: () => string; stdout: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: 'pipe' });
+  // KEYGATE_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
+  const nodeArgs = process.env.KEYGATE_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: 'pipe' });
   let stderr = '';
   let stdout = '';
   child.stderr!.on('data', (d) => (stderr += d));
