@@ -5,8 +5,10 @@
  * calls the API back to back until it answers 401. Two paths: POST /oauth/revoke on the server
  * itself (its own cache), and a revoke committed by another process on the same store, as the
  * CLI does (SQLite: data_version + epoch; PostgreSQL: LISTEN/NOTIFY). Reported: how many calls
- * were still accepted after the revoke returned (must be 0) and the time from the revoke's return
- * until the first refusal.
+ * were still accepted after the revoke returned and the time from the revoke's return until the
+ * first refusal. The target: none accepted on the same node, or through the same SQLite file; on
+ * PostgreSQL another process is another node, which the product promises to reach within 100 ms
+ * (a NOTIFY arrives after the commit), so there the target is the slowest refusal.
  */
 import { hashSecret } from '../../src/domain/secret.js';
 import { insertKnownTokens, openContext, type BenchDatabase } from '../lib/keygate.js';
@@ -68,7 +70,11 @@ export async function scenarioRevocation(env: BenchEnv, db: BenchDatabase): Prom
       const figures = { trials, 'accepted after revoke': accepted, 'median ms': median(delays), 'max ms': Math.max(...delays), 'p95 ms': percentile(delays, 95) };
       env.rows.push({ scenario: '7', system: 'Keygate', what: path.name, figures });
       env.log(`    ${JSON.stringify(figures)}`);
-      env.ratios.push(limit('7', `${path.name}: calls accepted after the revoke returned`, accepted, 1, 'calls'));
+      if (env.db === 'postgres' && path.name.includes('another process')) {
+        env.ratios.push(limit('7', `${path.name}: slowest refusal after the revoke returned (other nodes: within 100 ms)`, Math.max(...delays), 100, 'ms'));
+      } else {
+        env.ratios.push(limit('7', `${path.name}: calls accepted after the revoke returned`, accepted, 1, 'calls'));
+      }
     }
   } finally {
     await ctx.close();
