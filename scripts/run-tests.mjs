@@ -35,10 +35,12 @@ if (!process.env.TEST_DATABASE_URL) {
 }
 
 const concurrency = process.env.TEST_CONCURRENCY ?? '3';
+// A hung test fails after 5 minutes instead of holding the whole run; the full reliability sizes
+// (KEYGATE_RELIABILITY_FULL=1: 50,000 fuzzed requests per store) need up to an hour.
+const timeoutMs = process.env.KEYGATE_RELIABILITY_FULL === '1' ? 3_600_000 : 300_000;
 const result = spawnSync(
   process.execPath,
-  // A hung test fails after 5 minutes instead of holding the whole run.
-  ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...extra, ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, ...extra, ...files],
   { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(result.status ?? 1);

@@ -97,15 +97,17 @@ export function createTokenCheck(deps: TokenCheckDeps): TokenCheck {
       if (!clientAllowsOrigin(record.clientTypes, record.origin)) return null;
       if (record.userId !== null && record.username === null) return null;
 
-      const granted = record.userId !== null ? record.userPermissions : record.clientPermissions;
+      // A user's token acts with the user's permissions; a client-credentials token with the client's.
+      const forUser = record.userId !== null;
+      const administrator = forUser && record.administrator;
       const principal: TokenPrincipal = {
         tokenId: record.id,
         kind: record.kind,
         clientId: record.clientId,
         userId: record.userId,
         username: record.username,
-        administrator: record.userId !== null && record.administrator,
-        permissions: record.userId !== null ? effectivePermissions(record.administrator, granted) : effectivePermissions(false, granted),
+        administrator,
+        permissions: effectivePermissions(administrator, forUser ? record.userPermissions : record.clientPermissions),
         scopes: record.scopes,
         issuedAt: new Date(record.createdAt),
         expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt),
