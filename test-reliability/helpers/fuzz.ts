@@ -192,6 +192,8 @@ export function checkAnswer(c: FuzzCase, res: RawResponse, registered: ReadonlyS
     if (!path.startsWith('/oauth/authorize') && new URL(location, 'http://keygate.invalid').origin !== 'http://keygate.invalid') return `off-site redirect to ${location}`;
     return null;
   }
+  // RFC 7009 §2.2: a revocation (also of an unknown token) is a 200 whose body the client ignores.
+  if (path === '/oauth/revoke' && res.status === 200 && res.body.length === 0) return null;
   if (JSON_PATHS.test(path)) {
     if (!type.startsWith('application/json')) return `expected JSON, got "${type}" (${res.status})`;
     const body = parseJson(res) as Record<string, unknown> | undefined;
