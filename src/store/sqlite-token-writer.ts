@@ -1,5 +1,6 @@
 /**
- * SQLite's write path for the token endpoint: issuance, refresh rotation and last-use marks.
+ * SQLite's write path for the token endpoint (see src/store/token-writer.ts): issuance, refresh
+ * rotation and last-use marks.
  *
  * On SQLite the cost of a write is its commit: every page a transaction dirtied goes to the WAL
  * with two system calls, and a token row dirties several random index pages (its digest, its id,
@@ -17,9 +18,11 @@
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { TOKEN_COLUMNS as COLUMNS, type Database, type TokensTable } from './schema.js';
+import type { TokenWriter } from './token-writer.js';
 
-/** Most jobs in one transaction: bounds how long one batch keeps the event loop. */
+/** Most jobs in one transaction, and most last-use marks in one job: bound how long one batch keeps the event loop. */
 const MAX_JOBS_PER_BATCH = 500;
+const MAX_MARKS_PER_JOB = 500;
 
 interface Job<T> {
   readonly run: () => T;
@@ -27,19 +30,7 @@ interface Job<T> {
   readonly reject: (err: unknown) => void;
 }
 
-export interface SqliteTokenWriter {
-  /** Inserts the rows; resolves once committed. */
-  insert(rows: readonly TokensTable[]): Promise<void>;
-  /**
-   * Retires the refresh token (one conditional UPDATE) and inserts its successors, atomically.
-   * Resolves false, inserting nothing, when the token was already retired or revoked.
-   */
-  rotate(oldId: string, nowMs: number, successors: readonly TokensTable[]): Promise<boolean>;
-  /** Writes last-use times. */
-  markUsed(entries: ReadonlyArray<readonly [id: string, atMs: number]>): Promise<void>;
-}
-
-export function createSqliteTokenWriter(db: Kysely<Database>, sqlite: SQLite.Database): SqliteTokenWriter {
+export function createSqliteTokenWriter(db: Kysely<Database>, sqlite: SQLite.Database): TokenWriter {
   const insertRow = sqlite.prepare(`insert into tokens (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
   const retire = sqlite.prepare(
     "update tokens set rotated_at = ? where id = ? and kind = 'refresh_token' and rotated_at is null and revoked_at is null",
@@ -49,7 +40,7 @@ export function createSqliteTokenWriter(db: Kysely<Database>, sqlite: SQLite.Dat
     for (const row of rows) insertRow.run(row);
   };
   // A nested better-sqlite3 transaction is a savepoint: a throw rolls back this job alone.
-  const asSavepoint = <T>(run: () => T): (() => T) => sqlite.transaction(run);
+  const inSavepoint = sqlite.transaction((run: () => unknown) => run());
 
   const pending: Array<Job<unknown>> = [];
 
@@ -58,7 +49,7 @@ export function createSqliteTokenWriter(db: Kysely<Database>, sqlite: SQLite.Dat
     sqlite.transaction(() => {
       for (const job of batch) {
         try {
-          const value = asSavepoint(job.run)();
+          const value = inSavepoint(job.run);
           settle.push(() => job.resolve(value));
         } catch (err) {
           settle.push(() => job.reject(err));
@@ -96,9 +87,14 @@ export function createSqliteTokenWriter(db: Kysely<Database>, sqlite: SQLite.Dat
         insertAll(successors);
         return true;
       }),
-    markUsed: (entries) =>
-      enqueue(() => {
-        for (const [id, at] of entries) setLastUsed.run(at, id);
-      }),
+    async markUsed(entries) {
+      // In slices, each its own commit, so a large batch never keeps the event loop for long.
+      for (let i = 0; i < entries.length; i += MAX_MARKS_PER_JOB) {
+        const slice = entries.slice(i, i + MAX_MARKS_PER_JOB);
+        await enqueue(() => {
+          for (const [id, at] of slice) setLastUsed.run(at, id);
+        });
+      }
+    },
   };
 }

@@ -9,8 +9,9 @@ import type { Store } from './db.js';
 import { fromFlag, parseJsonArray, splitScopes } from './db.js';
 import type { Invalidation, InvalidationEvent } from './invalidation.js';
 import type { Database, TokensTable } from './schema.js';
-import { rotateInOneStatement } from './pg-token-rotation.js';
-import { createSqliteTokenWriter, type SqliteTokenWriter } from './sqlite-token-writer.js';
+import { createPgTokenWriter } from './pg-token-writer.js';
+import { createSqliteTokenWriter } from './sqlite-token-writer.js';
+import type { TokenWriter } from './token-writer.js';
 
 /** Everything the token check needs about one token, from a single indexed lookup. */
 export interface TokenCheckRecord {
@@ -116,56 +117,13 @@ function isForeignKeyViolation(err: unknown): boolean {
   return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
 
-/** Most rows in one INSERT (16 parameters each, well under every placeholder limit). */
-const MAX_BATCH_ROWS = 200;
-
-interface PendingInsert {
-  readonly rows: readonly NewToken[];
-  readonly resolve: () => void;
-  readonly reject: (err: unknown) => void;
-}
-
-/**
- * Group commit for token issuance: rows added in the same turn of the event loop are written by
- * one INSERT. If that fails (say, one client was deleted meanwhile), each request's rows are
- * retried alone, so one bad request never fails the others.
- */
-function createInsertBatcher(db: Kysely<Database>) {
-  let pending: PendingInsert[] = [];
-  const flush = async (): Promise<void> => {
-    const batch = pending;
-    pending = [];
-    const rows = batch.flatMap((p) => p.rows);
-    try {
-      if (rows.length <= MAX_BATCH_ROWS) await insertTokenRows(db, rows);
-      else {
-        await db.transaction().execute(async (trx) => {
-          for (let i = 0; i < rows.length; i += MAX_BATCH_ROWS) await insertTokenRows(trx, rows.slice(i, i + MAX_BATCH_ROWS));
-        });
-      }
-      for (const p of batch) p.resolve();
-    } catch {
-      for (const p of batch) await insertTokenRows(db, p.rows).then(p.resolve, p.reject);
-    }
-  };
-  return {
-    add(rows: readonly NewToken[]): Promise<void> {
-      return new Promise<void>((resolve, reject) => {
-        if (pending.length === 0) setImmediate(() => void flush());
-        pending.push({ rows, resolve, reject });
-      });
-    },
-  };
-}
-
 export type TokenStore = ReturnType<typeof createTokenStore>;
 
 export function createTokenStore(store: Store, invalidation: Invalidation) {
   const { db } = store;
-  // SQLite: synchronous group commit on the raw handle (src/store/sqlite-token-writer.ts).
-  // PostgreSQL: multi-row INSERTs through the pool, rotations in their own transaction.
-  const sqliteWriter: SqliteTokenWriter | null = store.sqlite ? createSqliteTokenWriter(db, store.sqlite) : null;
-  const batcher = createInsertBatcher(db);
+  // SQLite: synchronous group commit on the raw handle; PostgreSQL: multi-row INSERTs through the
+  // pool and rotations in one statement.
+  const writer: TokenWriter = store.sqlite ? createSqliteTokenWriter(db, store.sqlite) : createPgTokenWriter(db);
 
   // The token check's one query: token, client and user with the user's permissions folded in
   // (each dialect's string aggregate), compiled once and run with the digest as its only parameter.
@@ -229,8 +187,7 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
      * request (group commit) — and each resolves only once its rows are stored.
      */
     insertTokens(tokens: readonly NewToken[]): Promise<void> {
-      if (sqliteWriter) return ownerGoneOnForeignKey(sqliteWriter.insert(tokens.map(toRow)));
-      return batcher.add(tokens);
+      return ownerGoneOnForeignKey(writer.insert(tokens.map(toRow)));
     },
 
     /** The token row with this digest, or null. */
@@ -256,12 +213,11 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
     /**
      * Refresh-token rotation (RFC 9700 §4.14.2): retires the old refresh token with one conditional
      * UPDATE and inserts its successors, atomically (SQLite: in a group commit; PostgreSQL: in one
-     * statement). False when the token was already
-     * retired or revoked (a parallel request won): the caller treats that as reuse.
+     * statement). False when the token was already retired or revoked (a parallel request won):
+     * the caller treats that as reuse.
      */
     async rotateRefreshToken(oldId: string, nowMs: number, successors: readonly NewToken[]): Promise<boolean> {
-      if (sqliteWriter) return ownerGoneOnForeignKey(sqliteWriter.rotate(oldId, nowMs, successors.map(toRow)));
-      return ownerGoneOnForeignKey(rotateInOneStatement(db, oldId, nowMs, successors.map(toRow)));
+      return ownerGoneOnForeignKey(writer.rotate(oldId, nowMs, successors.map(toRow)));
     },
 
     /**
@@ -359,17 +315,7 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
 
     /** Writes batched last-use times (see src/store/last-used.ts). */
     async recordLastUsed(entries: ReadonlyArray<readonly [id: string, atMs: number]>): Promise<void> {
-      if (entries.length === 0) return;
-      if (sqliteWriter) {
-        // In slices, so a large batch never keeps the event loop for long.
-        for (let i = 0; i < entries.length; i += 500) await sqliteWriter.markUsed(entries.slice(i, i + 500));
-        return;
-      }
-      await db.transaction().execute(async (trx) => {
-        for (const [id, at] of entries) {
-          await trx.updateTable('tokens').set({ last_used_at: at }).where('id', '=', id).execute();
-        }
-      });
+      if (entries.length > 0) await writer.markUsed(entries);
     },
   };
   return self;
