@@ -17,6 +17,11 @@ export interface ApiOptions {
   readonly sessionUser: SessionUserLookup;
 }
 
+/** `per_page` → `Per page`, as field names appear in error messages. */
+function fieldLabel(field: string): string {
+  return field.charAt(0).toUpperCase() + field.slice(1).replace(/_/g, ' ');
+}
+
 /** Turns Fastify/Ajv validation errors into `{field: [messages]}`. */
 export function fieldErrorsFromValidation(err: FastifyError): FieldErrors {
   const errors: FieldErrors = {};
@@ -24,7 +29,7 @@ export function fieldErrorsFromValidation(err: FastifyError): FieldErrors {
     const path = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
     const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty;
     const field = missing ?? (path || (err.validationContext ?? 'body'));
-    const label = field.charAt(0).toUpperCase() + field.slice(1).replace(/_/g, ' ');
+    const label = fieldLabel(field);
     const message = missing ? `The ${label} field is required.` : `The ${label} field ${v.message ?? 'is invalid'}.`;
     (errors[field] ??= []).push(message);
   }
@@ -40,10 +45,7 @@ export function nonFiniteFields(...sources: unknown[]): FieldErrors {
   for (const source of sources) {
     if (source === null || typeof source !== 'object') continue;
     for (const [field, value] of Object.entries(source)) {
-      if (typeof value === 'number' && !Number.isFinite(value)) {
-        const label = field.charAt(0).toUpperCase() + field.slice(1).replace(/_/g, ' ');
-        errors[field] = [`The ${label} field must be a finite number.`];
-      }
+      if (typeof value === 'number' && !Number.isFinite(value)) errors[field] = [`The ${fieldLabel(field)} field must be a finite number.`];
     }
   }
   return errors;

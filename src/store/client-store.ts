@@ -245,21 +245,22 @@ export function createClientStore(store: Store, invalidation: Invalidation) {
     async list(options: ClientListOptions): Promise<{ data: Client[]; total: number }> {
       let q = db.selectFrom('clients');
       const text = options.filter?.trim().toLowerCase() ?? '';
-      const indexed = store.dialect === 'sqlite' ? [...text].length >= TRIGRAM_MIN : true;
+      // SQLite's trigram index needs three characters; pg_trgm serves LIKE at any length.
+      const scanned = store.dialect === 'sqlite' && [...text].length < TRIGRAM_MIN;
       if (text !== '') {
-        if (store.dialect === 'sqlite' && indexed) {
-          const phrase = `"${text.replace(/"/g, '""')}"`;
-          q = q.where(sql<boolean>`clients.rowid in (select rowid from clients_fts where clients_fts match ${phrase})`);
-        } else if (store.dialect === 'sqlite') {
+        if (store.dialect === 'postgres') {
+          q = q.where(containsText('search_text', text));
+        } else if (scanned) {
           // search_text is lower-case: a plain substring test, no LIKE pattern or case folding.
           q = q.where(sql<boolean>`instr(search_text, ${text}) > 0`);
         } else {
-          q = q.where(containsText('search_text', text));
+          const phrase = `"${text.replace(/"/g, '""')}"`;
+          q = q.where(sql<boolean>`clients.rowid in (select rowid from clients_fts where clients_fts match ${phrase})`);
         }
       }
       const offset = (options.page - 1) * options.perPage;
       const toPage = (rows: ClientsTable[]) => rows.map((r) => stripSecretState(rowToClient(r)));
-      if (text === '' || !indexed) {
+      if (text === '' || scanned) {
         // Unfiltered, the exact total is one row kept by triggers (migration 002), not count(*).
         // A filter too short for the trigram index: the total is a scan of one column, and the
         // page walks the ordering index and stops once it is full (a common pair of characters
