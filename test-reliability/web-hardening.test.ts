@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { startServer, type TestServer } from '../test/helpers/app.js';
+import { isJsonSurface } from '../src/http/surfaces.js';
 import { WebClient } from '../test/helpers/http.js';
 import { storeKinds } from '../test/helpers/stores.js';
 import { figure, fillParams, listRoutes, size } from './helpers/index.js';
@@ -28,14 +29,23 @@ async function adminWeb(server: TestServer): Promise<WebClient> {
   return web;
 }
 
-function assertSecurityHeaders(headers: Headers, what: string): void {
+/**
+ * Pages get the full set; JSON answers (REST API, OAuth endpoints, metadata, health) a CSP that
+ * allows nothing at all, and never an HTML body.
+ */
+function assertSecurityHeaders(path: string, headers: Headers, what: string): void {
   const csp = headers.get('content-security-policy') ?? '';
-  assert.match(csp, /default-src 'self'/, what);
-  assert.match(csp, /script-src 'self'(;|$)/, `${what}: scripts only from the site itself`);
-  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, what);
+  if (isJsonSurface(path)) {
+    assert.match(csp, /^default-src 'none';\s*frame-ancestors 'none'$/, what);
+    assert.doesNotMatch(headers.get('content-type') ?? '', /html/, `${what}: a JSON surface never serves a document`);
+  } else {
+    assert.match(csp, /default-src 'self'/, what);
+    assert.match(csp, /script-src 'self'(;|$)/, `${what}: scripts only from the site itself`);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, what);
+    assert.match(csp, /object-src 'none'/, what);
+    assert.match(csp, /base-uri 'none'/, what);
+  }
   assert.match(csp, /frame-ancestors 'none'/, what);
-  assert.match(csp, /object-src 'none'/, what);
-  assert.match(csp, /base-uri 'none'/, what);
   assert.equal(headers.get('x-frame-options'), 'DENY', what);
   assert.equal(headers.get('x-content-type-options'), 'nosniff', what);
   assert.equal(headers.get('referrer-policy'), 'no-referrer', what);
@@ -134,10 +144,10 @@ for (const kind of storeKinds()) {
       for (const path of paths) {
         const res = await web.get(path);
         assert.ok(res.status < 500, `${path}: ${res.status}`);
-        assertSecurityHeaders(res.headers, `GET ${path}`);
+        assertSecurityHeaders(path, res.headers, `GET ${path}`);
       }
       const token = await fetch(`${server.baseUrl}/oauth/token`, { method: 'POST', body: 'grant_type=nope', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-      assertSecurityHeaders(token.headers, 'POST /oauth/token');
+      assertSecurityHeaders('/oauth/token', token.headers, 'POST /oauth/token');
       figure(`pages checked for security headers [${kind}]`, paths.size + 1);
     });
 

@@ -11,10 +11,11 @@ import { csrfToken, registerSecurity } from './plugins/security.js';
 import { consoleRoutes } from './routes/console.js';
 import { loginRoutes } from './routes/login.js';
 import { oauthRoutes } from './routes/oauth/index.js';
+import { deferredChildLogger } from './request-logger.js';
 import { systemRoutes } from './routes/system.js';
+import { API_PREFIX, wantsJsonErrors } from './surfaces.js';
 import { renderErrorPage } from './views/layout.js';
 
-export const API_PREFIX = '/api/1.0';
 
 /** Fields pino must never write (ENGINEERING.md, "Security positions"). */
 export const REDACT_PATHS = [
@@ -39,15 +40,11 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   return { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
 }
 
-function wantsJson(url: string): boolean {
-  // /oauth/authorize is a browser page (login, consent): its errors are readable pages.
-  if (url.startsWith('/oauth/authorize')) return false;
-  return url.startsWith('/api/') || url.startsWith('/oauth/') || url.startsWith('/.well-known/') || url.split('?', 1)[0] === '/health';
-}
 
 export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
+    childLoggerFactory: deferredChildLogger,
     bodyLimit: 1024 * 1024,
     // Huge or endless URLs and parameters are refused before any route code runs.
     routerOptions: { maxParamLength: 200 },
@@ -61,7 +58,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
       if (url.startsWith('/oauth/') && !url.startsWith('/oauth/authorize')) {
         return reply.code(status).header('Cache-Control', 'no-store').send({ error: 'invalid_request', error_description: 'The request URL is malformed.' });
       }
-      if (wantsJson(url)) return reply.code(status).send({ message: 'Bad Request.' });
+      if (wantsJsonErrors(url)) return reply.code(status).send({ message: 'Bad Request.' });
       return reply.code(status).type('text/html; charset=utf-8').send(renderErrorPage('Bad request', 'This address is malformed. Check the link and try again.'));
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
@@ -72,7 +69,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) request.log.error({ err }, 'request failed');
-    if (wantsJson(request.url)) {
+    if (wantsJsonErrors(request.url)) {
       return reply.code(status).send({ message: status >= 500 ? 'Server Error.' : err.validation ? 'The given data was invalid.' : 'Bad Request.' });
     }
     const csrf = err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET';
@@ -108,7 +105,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
 
   app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 300, timeWindow: '1 minute' }) }, async (request, reply) => {
     reply.code(404);
-    if (wantsJson(request.url)) return reply.send({ message: 'Not found.' });
+    if (wantsJsonErrors(request.url)) return reply.send({ message: 'Not found.' });
     const user = await getSessionUser(ctx, request).catch(() => null);
     return reply.type('text/html; charset=utf-8').send(renderErrorPage('Page not found', 'There is no page at this address.', user, user ? csrfToken(request, reply) : undefined));
   });
