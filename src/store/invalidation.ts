@@ -4,8 +4,11 @@
  * - In this process: `revoke()` runs the revoking writes in a transaction, and after the commit
  *   tells local listeners before it returns, so the very next request is refused.
  * - Another process on the same SQLite file (the CLI): every revoking transaction also bumps
- *   `revocation_epoch`. `checkExternal()` reads `PRAGMA data_version` (microseconds, no I/O) and,
- *   only when another connection has committed something, the epoch row; a new epoch flushes.
+ *   `revocation_epoch`. `checkExternal()` reads `PRAGMA data_version` (a few system calls, no I/O)
+ *   and, only when another connection has committed something, the epoch row; a new epoch
+ *   flushes. A read is reused for at most `EXTERNAL_CHECK_WINDOW_MS`, and every revoking
+ *   transaction waits that long after its commit before it returns ("commit wait"): a request
+ *   that arrives after a revoke returned is checked against a read that began after the commit.
  * - Other nodes on PostgreSQL: the transaction calls pg_notify, delivered at commit. Each node
  *   LISTENs on a dedicated connection. While that connection is down, `cacheUsable()` is false,
  *   and on reconnect the cache is flushed, since notifications sent meanwhile are lost.
@@ -23,6 +26,20 @@ export type InvalidationEvent =
 export type InvalidationListener = (event: InvalidationEvent) => void;
 
 export const NOTIFY_CHANNEL = 'keygate_invalidate';
+/**
+ * How long a `PRAGMA data_version` read stands for "nothing changed" in other processes, and so
+ * how long a SQLite revocation waits after its commit before it returns. At 20,000 API calls a
+ * second this is one read per ~20 calls instead of one per call.
+ */
+export const EXTERNAL_CHECK_WINDOW_MS = 1;
+
+/** Resolves once `windowMs` has passed since `since` on the monotonic clock (timers may fire early). */
+export async function waitSince(since: number, windowMs: number): Promise<void> {
+  for (let left = windowMs - (performance.now() - since); left > 0; left = windowMs - (performance.now() - since)) {
+    await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)));
+  }
+}
+
 /** pg_notify payloads must stay under 8000 bytes; larger sets become a full flush. */
 const MAX_HASHES_PER_NOTIFY = 100;
 
@@ -32,11 +49,12 @@ export interface Invalidation {
    * transaction (epoch bump, pg_notify) and applied to local caches right after the commit.
    */
   revoke<T>(work: (trx: Transaction<Database>) => Promise<{ result: T; event: InvalidationEvent | null }>): Promise<T>;
-  /** Records an event inside a transaction the caller already holds; call `publishLocal` after commit. */
-  record(trx: Kysely<Database>, event: InvalidationEvent): Promise<void>;
   publishLocal(event: InvalidationEvent): void;
   subscribe(listener: InvalidationListener): () => void;
-  /** Synchronous and cheap; flushes local caches when another process revoked something. */
+  /**
+   * Synchronous and cheap; flushes local caches when another process revoked something. Reuses a
+   * read younger than EXTERNAL_CHECK_WINDOW_MS (see the commit wait in `revoke`).
+   */
   checkExternal(): void;
   /** False while cross-node notifications could be missed (PostgreSQL listener down). */
   cacheUsable(): boolean;
@@ -90,6 +108,8 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
   const readEpoch = store.sqlite?.prepare('SELECT epoch FROM revocation_epoch WHERE id = 1').pluck() ?? null;
   let lastDataVersion = -1;
   let lastEpoch = -1;
+  /** performance.now() just before the last data_version read; -Infinity: read on next check. */
+  let checkedAt = Number.NEGATIVE_INFINITY;
 
   // PostgreSQL: one dedicated LISTEN connection per process.
   let listener: pg.Client | null = null;
@@ -143,6 +163,7 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
         if (event && store.dialect === 'postgres') await record(trx, event);
         return out.result;
       });
+      const committedAt = performance.now();
       if (event) publishLocal(event);
       if (epoch !== -1) {
         // Our own bump is no news to this process. Writers are serialised, so if the counter was
@@ -150,10 +171,12 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
         // process did, and whatever it revoked is flushed now.
         if (lastEpoch !== epoch - 1) publishLocal({ kind: 'all' });
         lastEpoch = epoch;
+        // Commit wait: other processes may answer from a data_version read taken up to
+        // EXTERNAL_CHECK_WINDOW_MS ago; after this, any read they reuse began after our commit.
+        if (event) await waitSince(committedAt, EXTERNAL_CHECK_WINDOW_MS);
       }
       return result;
     },
-    record,
     publishLocal,
     subscribe(fn) {
       listeners.add(fn);
@@ -161,6 +184,10 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
     },
     checkExternal() {
       if (!dataVersion || !readEpoch) return;
+      // The clock is read before the pragma, so the reuse window errs on the early side.
+      const startedAt = performance.now();
+      if (startedAt - checkedAt < EXTERNAL_CHECK_WINDOW_MS) return;
+      checkedAt = startedAt;
       const version = dataVersion.get() as number;
       if (version === lastDataVersion) return;
       lastDataVersion = version;
