@@ -22,6 +22,19 @@ describe('opaque secrets', () => {
     assert.ok(!hashSecret(s).includes(s.slice(6, 20)));
   });
 
+  it('use every base62 character about equally often, across many refills of the random pool', () => {
+    const counts = new Map<string, number>();
+    const n = 5000; // 5000 * 43 characters, ~100 pool refills
+    for (let i = 0; i < n; i++) {
+      for (const c of issueSecret('accessToken').slice(6, 49)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    }
+    assert.equal(counts.size, 62);
+    const expected = (n * 43) / 62;
+    // Pearson's chi-square with 61 degrees of freedom: 120 is far beyond p = 0.00001 (~113).
+    const chi = [...counts.values()].reduce((sum, k) => sum + (k - expected) ** 2 / expected, 0);
+    assert.ok(chi < 120, `chi-square ${chi.toFixed(1)}`);
+  });
+
   it('show only a short non-secret prefix', () => {
     const pat = issueSecret('personalAccessToken');
     assert.equal(displayPrefix(pat), pat.slice(0, 11));
