@@ -148,6 +148,9 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
     user_permissions: string | null;
   };
 
+  // The refresh grant's read, compiled once as well (building it cost ~10 µs per refresh).
+  const byHashSql = db.selectFrom('tokens').selectAll().where('token_hash', '=', '').compile().sql;
+
   const self = {
     /** The token with its client and user, or null. Validity is decided by the token check. */
     async findForCheck(hash: string): Promise<TokenCheckRecord | null> {
@@ -192,7 +195,8 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
 
     /** The token row with this digest, or null. */
     async findByHash(hash: string): Promise<TokenRecord | null> {
-      const row = await db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+      const { rows } = await db.executeQuery<TokensTable>(CompiledQuery.raw(byHashSql, [hash]));
+      const row = rows[0];
       if (!row) return null;
       return {
         id: row.id,
