@@ -44,7 +44,8 @@ export function nonFiniteFields(...sources: unknown[]): FieldErrors {
   const errors: FieldErrors = {};
   for (const source of sources) {
     if (source === null || typeof source !== 'object') continue;
-    for (const [field, value] of Object.entries(source)) {
+    for (const field in source) {
+      const value = (source as Record<string, unknown>)[field];
       if (typeof value === 'number' && !Number.isFinite(value)) errors[field] = [`The ${fieldLabel(field)} field must be a finite number.`];
     }
   }
@@ -54,10 +55,11 @@ export function nonFiniteFields(...sources: unknown[]): FieldErrors {
 export async function apiPlugin(app: FastifyInstance, ctx: Context, options: ApiOptions): Promise<void> {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', createApiGuard(app, ctx, options.sessionUser));
-  app.addHook('preHandler', async (request) => {
+  // Synchronous (no promise per request), like the check itself.
+  app.addHook('preHandler', (request, _reply, done) => {
     const errors = nonFiniteFields(request.query, request.params, request.body);
     const first = Object.values(errors)[0]?.[0];
-    if (first) throw new ApiError(422, first, errors);
+    done(first ? new ApiError(422, first, errors) : undefined);
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {

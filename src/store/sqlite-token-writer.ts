@@ -26,6 +26,7 @@ const MAX_MARKS_PER_JOB = 500;
 
 interface Job<T> {
   readonly run: () => T;
+  readonly singleStatement: boolean;
   readonly resolve: (value: T) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -49,7 +50,8 @@ export function createSqliteTokenWriter(db: Kysely<Database>, sqlite: SQLite.Dat
     sqlite.transaction(() => {
       for (const job of batch) {
         try {
-          const value = inSavepoint(job.run);
+          // A job of one statement needs no savepoint: SQLite undoes a failed statement alone.
+          const value = job.singleStatement ? job.run() : inSavepoint(job.run);
           settle.push(() => job.resolve(value));
         } catch (err) {
           settle.push(() => job.reject(err));
@@ -73,14 +75,14 @@ export function createSqliteTokenWriter(db: Kysely<Database>, sqlite: SQLite.Dat
     for (const s of settle) s();
   };
 
-  const enqueue = <T>(run: () => T): Promise<T> =>
+  const enqueue = <T>(run: () => T, singleStatement = false): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (pending.length === 0) setImmediate(() => void flush());
-      pending.push({ run, resolve, reject } as Job<unknown>);
+      pending.push({ run, singleStatement, resolve, reject } as Job<unknown>);
     });
 
   return {
-    insert: (rows) => enqueue(() => insertAll(rows)),
+    insert: (rows) => enqueue(() => insertAll(rows), rows.length === 1),
     rotate: (oldId, nowMs, successors) =>
       enqueue(() => {
         if (retire.run(nowMs, oldId).changes === 0) return false;

@@ -58,6 +58,17 @@ for (const kind of storeKinds()) {
       assert.equal(await stored(orphan.raw), null);
     });
 
+    it('stores no row of a request when one of its rows fails, while the batch around it commits', async () => {
+      const before = newToken(clientId);
+      const pair = [newToken(clientId), newToken('no-such-client')];
+      const after = newToken(clientId);
+      const results = await Promise.allSettled([[before], pair, [after]].map((ts) => ctx.tokens.insertTokens(ts.map((t) => t.row))));
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.equal(await stored(pair[0]!.raw), null, 'the first row of the failed request was rolled back with it');
+      assert.ok(await stored(before.raw));
+      assert.ok(await stored(after.raw));
+    });
+
     it('lets exactly one of two simultaneous rotations of a refresh token win, storing only its successors', async () => {
       const parent = newToken(clientId, 'refresh_token', { id: newTokenId() });
       await ctx.tokens.insertTokens([parent.row]);
