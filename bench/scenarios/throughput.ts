@@ -3,7 +3,7 @@
  * next to what it is compared with, measured in the same run with the same load settings.
  */
 import { verify, hash } from '@node-rs/argon2';
-import { ARGON2_OPTIONS } from '../../src/domain/password.js';
+import { ARGON2_CONCURRENCY, ARGON2_OPTIONS } from '../../src/domain/password.js';
 import { measure, type Measurement, type Target } from '../lib/load.js';
 import { peerToken, startPeer } from '../lib/peers.js';
 import { ratio } from '../lib/report.js';
@@ -25,6 +25,15 @@ function ok(m: Measurement | undefined): number | undefined {
   return m && m.non2xx === 0 && m.errors === 0 ? m.rps : undefined;
 }
 
+/** The headers Keygate sends on the API call, but those node:http adds itself. */
+async function keygateHeaders(env: BenchEnv): Promise<Record<string, string>> {
+  const res = await fetch(`${env.kg.base}${ME}`, { headers: { authorization: `Bearer ${env.accessToken}` } });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`GET ${ME} answered ${res.status}`);
+  const skip = new Set(['date', 'connection', 'keep-alive', 'content-length', 'content-type', 'transfer-encoding']);
+  return Object.fromEntries([...res.headers].filter(([name]) => !skip.has(name)));
+}
+
 export async function scenarioApi(env: BenchEnv, only: (n: number) => boolean): Promise<void> {
   const want1 = only(1);
   const want2 = only(2);
@@ -40,6 +49,13 @@ export async function scenarioApi(env: BenchEnv, only: (n: number) => boolean): 
       bare = await record(env, '1', 'bare node:http', `GET ${ME} (same JSON)`, peer.proc.pid, { url: `${peer.base}${ME}` });
     } finally {
       await peer.stop();
+    }
+    // The same bare server sending the very headers Keygate sends: what the headers alone cost.
+    const headered = await startPeer('bare', env.seed.meJson, { BENCH_HEADERS: JSON.stringify(await keygateHeaders(env)) });
+    try {
+      await record(env, '1', 'bare node:http + Keygate\'s headers', `GET ${ME} (same JSON, same headers, reference)`, headered.proc.pid, { url: `${headered.base}${ME}` });
+    } finally {
+      await headered.stop();
     }
     const fastify = await startPeer('fastify', env.seed.meJson);
     try {
@@ -160,8 +176,8 @@ async function refreshRotation(env: BenchEnv, basic: string): Promise<Measuremen
   });
 }
 
-/** Raw argon2id verifications per second with Keygate's parameters, at the same concurrency, in this process. */
-async function argon2Rate(env: BenchEnv): Promise<{ rps: number; rounds: number[] }> {
+/** Raw argon2id verifications per second with Keygate's parameters, `inFlight` at a time, in this process. */
+async function argon2Rate(env: BenchEnv, inFlight: number): Promise<{ rps: number; rounds: number[]; inFlight: number }> {
   const stored = await hash(env.seed.password, ARGON2_OPTIONS);
   const run = async (seconds: number): Promise<number> => {
     const end = Date.now() + seconds * 1000;
@@ -173,26 +189,32 @@ async function argon2Rate(env: BenchEnv): Promise<{ rps: number; rounds: number[
       }
     };
     const start = Date.now();
-    await Promise.all(Array.from({ length: env.settings.connections }, worker));
+    await Promise.all(Array.from({ length: inFlight }, worker));
     return done / ((Date.now() - start) / 1000);
   };
   await run(env.settings.warmupS);
   const rounds: number[] = [];
   for (let i = 0; i < env.settings.rounds; i++) rounds.push(Math.round(await run(env.settings.durationS)));
   const sorted = [...rounds].sort((a, b) => a - b);
-  return { rps: sorted[Math.floor(sorted.length / 2)]!, rounds };
+  return { rps: sorted[Math.floor(sorted.length / 2)]!, rounds, inFlight };
 }
 
 async function passwordScenario(env: BenchEnv, basic: string): Promise<void> {
-  env.log('  4 raw argon2id verify rate…');
-  const raw = await argon2Rate(env);
-  env.rows.push({
-    scenario: '4',
-    system: 'argon2id (raw)',
-    what: `@node-rs/argon2 verify, m=${ARGON2_OPTIONS.memoryCost} KiB t=${ARGON2_OPTIONS.timeCost} p=${ARGON2_OPTIONS.parallelism}, ${env.settings.connections} in flight`,
-    figures: { 'verify/s': raw.rps, rounds: raw.rounds.join('/') },
-  });
-  env.log(`    ${raw.rps} verify/s`);
+  // The raw rate at its best: as many in flight as the load has connections (libuv's 4 threads
+  // all busy), and one per core (as Keygate runs them); the higher is the figure to match.
+  let raw: Awaited<ReturnType<typeof argon2Rate>> | undefined;
+  for (const inFlight of [env.settings.connections, ARGON2_CONCURRENCY]) {
+    env.log(`  4 raw argon2id verify rate, ${inFlight} in flight…`);
+    const rate = await argon2Rate(env, inFlight);
+    env.rows.push({
+      scenario: '4',
+      system: 'argon2id (raw)',
+      what: `@node-rs/argon2 verify, m=${ARGON2_OPTIONS.memoryCost} KiB t=${ARGON2_OPTIONS.timeCost} p=${ARGON2_OPTIONS.parallelism}, ${inFlight} in flight`,
+      figures: { 'verify/s': rate.rps, rounds: rate.rounds.join('/') },
+    });
+    env.log(`    ${rate.rps} verify/s`);
+    if (!raw || rate.rps > raw.rps) raw = rate;
+  }
   let grant: Measurement | undefined;
   if (env.tokenEndpoint && (await passwordGrant(env))) {
     const body = new URLSearchParams({ grant_type: 'password', username: env.seed.username, password: env.seed.password, scope: 'api' }).toString();
@@ -200,5 +222,5 @@ async function passwordScenario(env: BenchEnv, basic: string): Promise<void> {
   } else {
     env.rows.push({ scenario: '4', system: 'Keygate', what: 'password grant', note: 'password grant not available in this build' });
   }
-  env.ratios.push(ratio('4', 'password grant vs raw argon2id verify', ok(grant), raw.rps, 0.85));
+  env.ratios.push(ratio('4', `password grant vs raw argon2id verify (best: ${raw!.inFlight} in flight)`, ok(grant), raw!.rps, 0.85));
 }
