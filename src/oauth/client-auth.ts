@@ -24,6 +24,7 @@ interface PresentedCredentials {
 
 /** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64 (RFC 7617). */
 function formDecode(value: string): string {
+  if (!value.includes('%') && !value.includes('+')) return value;
   return decodeURIComponent(value.replace(/\+/g, ' '));
 }
 
