@@ -23,12 +23,13 @@ const FILES: Record<PeerName, string> = {
 
 export const PEER_CONFIGS: Record<string, string> = {
   'bare node:http': 'bench/servers/bare.ts — `http.createServer` answering `GET /api/1.0/users/me` with the same JSON bytes Keygate returns; no auth, no framework.',
+  'bare node:http + Keygate\'s headers (reference)': 'bench/servers/bare.ts with `BENCH_HEADERS`: the same server also sending every header Keygate sent on the same GET in this run (security headers, `www-authenticate` aside), byte for byte: what the headers alone cost.',
   'Fastify, no plugins (reference)': 'bench/servers/fastify.ts — Fastify 5 with no plugins and a response schema, answering the same GET with the same JSON: what the framework alone costs.',
   'oidc-provider 9.13.3': 'bench/servers/oidc.ts — one confidential client (client_secret_basic) with only client_credentials, `features.clientCredentials` and `features.introspection` enabled, opaque tokens in the built-in in-memory adapter, default settings otherwise (quick-start signing keys); `NODE_ENV=production`.',
   '@node-oauth/oauth2-server 5.3.0 + express 5.3.0': 'bench/servers/oauth2-server.ts — in-memory model (Maps), one confidential client with client_credentials, default random opaque tokens, `express.urlencoded` body parser, `authenticate()` in front of `GET /api/1.0/users/me`; `NODE_ENV=production`.',
 };
 
-export async function startPeer(name: PeerName, meJson: string): Promise<Peer> {
+export async function startPeer(name: PeerName, meJson: string, env: Record<string, string> = {}): Promise<Peer> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const clientId = `bench-${randomBytes(4).toString('hex')}`;
@@ -38,7 +39,7 @@ export async function startPeer(name: PeerName, meJson: string): Promise<Peer> {
     // tsx only loads the file; the server then runs as plain JavaScript in node.
     nodeArgs: ['--import', 'tsx'],
     args: [join(process.cwd(), 'bench', 'servers', FILES[name])],
-    env: { PORT: String(port), NODE_ENV: 'production', BENCH_JSON: meJson, BENCH_CLIENT_ID: clientId, BENCH_CLIENT_SECRET: clientSecret, BENCH_COOKIE_KEY: randomBytes(16).toString('hex') },
+    env: { PORT: String(port), NODE_ENV: 'production', BENCH_JSON: meJson, BENCH_CLIENT_ID: clientId, BENCH_CLIENT_SECRET: clientSecret, BENCH_COOKIE_KEY: randomBytes(16).toString('hex'), ...env },
     readyUrl: name === 'oidc' ? `${base}/.well-known/openid-configuration` : `${base}/api/1.0/users/me`,
   });
   return { proc, base, clientId, clientSecret, basic: basicAuth(clientId, clientSecret), stop: () => proc.stop() };

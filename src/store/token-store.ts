@@ -67,7 +67,7 @@ export interface TokenRecord {
   readonly rotatedAt: number | null;
 }
 
-function toRow(token: NewToken): TokensTable {
+export function toRow(token: NewToken): TokensTable {
   return {
     id: token.id ?? newTokenId(token.createdAt),
     token_hash: token.tokenHash,
