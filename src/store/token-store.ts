@@ -125,6 +125,13 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
   // pool and rotations in one statement.
   const writer: TokenWriter = store.sqlite ? createSqliteTokenWriter(db, store.sqlite) : createPgTokenWriter(db);
 
+  // SQLite is built with STAT4 (better-sqlite3): once ANALYZE has run (an administrator, or
+  // `PRAGMA optimize`), a statement whose parameter is compared with an indexed column is
+  // re-prepared whenever that value changes, since the value might change the plan. A digest
+  // always changes: 30 µs per lookup instead of 6. A unary plus on the parameter keeps the index
+  // and stops the re-preparing (PostgreSQL has no unary plus for text and needs no such thing).
+  const digest = (store.dialect === 'sqlite' ? sql<string>`+${''}` : '') as string;
+
   // The token check's one query: token, client and user with the user's permissions folded in
   // (each dialect's string aggregate), compiled once and run with the digest as its only parameter.
   const aggregate = store.dialect === 'postgres' ? sql.raw("string_agg(up.permission, ' ')") : sql.raw("group_concat(up.permission, ' ')");
@@ -138,7 +145,7 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
       'c.permissions as client_permissions', 'u.username', 'u.administrator',
       sql<string | null>`(select ${aggregate} from user_permissions up where up.user_id = t.user_id)`.as('user_permissions'),
     ])
-    .where('t.token_hash', '=', '')
+    .where('t.token_hash', '=', digest)
     .compile().sql;
   type CheckRow = Pick<TokensTable, 'id' | 'kind' | 'client_id' | 'user_id' | 'scopes' | 'origin' | 'created_at' | 'expires_at' | 'revoked_at' | 'rotated_at' | 'last_used_at'> & {
     client_types: string;
@@ -149,7 +156,7 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
   };
 
   // The refresh grant's read, compiled once as well (building it cost ~10 µs per refresh).
-  const byHashSql = db.selectFrom('tokens').selectAll().where('token_hash', '=', '').compile().sql;
+  const byHashSql = db.selectFrom('tokens').selectAll().where('token_hash', '=', digest).compile().sql;
 
   const self = {
     /** The token with its client and user, or null. Validity is decided by the token check. */
