@@ -5,7 +5,7 @@
 import { verify, hash } from '@node-rs/argon2';
 import { ARGON2_CONCURRENCY, ARGON2_OPTIONS } from '../../src/domain/password.js';
 import { measure, type Measurement, type Target } from '../lib/load.js';
-import { peerToken, startPeer } from '../lib/peers.js';
+import { peerToken, startPeer, type PeerName } from '../lib/peers.js';
 import { ratio } from '../lib/report.js';
 import { clientBasic, FORM, passwordGrant, type BenchEnv } from './common.js';
 
@@ -50,18 +50,21 @@ export async function scenarioApi(env: BenchEnv, only: (n: number) => boolean): 
     } finally {
       await peer.stop();
     }
-    // The same bare server sending the very headers Keygate sends: what the headers alone cost.
-    const headered = await startPeer('bare', env.seed.meJson, { BENCH_HEADERS: JSON.stringify(await keygateHeaders(env)) });
-    try {
-      await record(env, '1', 'bare node:http + Keygate\'s headers', `GET ${ME} (same JSON, same headers, reference)`, headered.proc.pid, { url: `${headered.base}${ME}` });
-    } finally {
-      await headered.stop();
-    }
-    const fastify = await startPeer('fastify', env.seed.meJson);
-    try {
-      await record(env, '1', 'Fastify, no plugins', `GET ${ME} (same JSON, reference)`, fastify.proc.pid, { url: `${fastify.base}${ME}` });
-    } finally {
-      await fastify.stop();
+    // The bare server and plain Fastify, each also sending the very headers Keygate sends: what
+    // the headers alone cost, and the floor under Keygate's API call before any authentication.
+    const headers = { BENCH_HEADERS: JSON.stringify(await keygateHeaders(env)) };
+    const references: Array<[PeerName, string, Record<string, string>, string]> = [
+      ['bare', 'bare node:http + Keygate\'s headers', headers, 'same JSON, same headers, reference'],
+      ['fastify', 'Fastify, no plugins', {}, 'same JSON, reference'],
+      ['fastify', 'Fastify, no plugins + Keygate\'s headers', headers, 'same JSON, same headers, reference'],
+    ];
+    for (const [name, system, extra, what] of references) {
+      const peer = await startPeer(name, env.seed.meJson, extra);
+      try {
+        await record(env, '1', system, `GET ${ME} (${what})`, peer.proc.pid, { url: `${peer.base}${ME}` });
+      } finally {
+        await peer.stop();
+      }
     }
     kgAt = await record(env, '1', 'Keygate', `GET ${ME}, access token`, env.kg.proc.pid, { url: `${kg}${ME}`, headers: { authorization: `Bearer ${env.accessToken}` } });
     kgPat = await record(env, '1', 'Keygate', `GET ${ME}, PAT`, env.kg.proc.pid, { url: `${kg}${ME}`, headers: { authorization: `Bearer ${env.pat}` } });

@@ -58,7 +58,6 @@ export type SessionUserLookup = (request: FastifyRequest) => Promise<User | null
 
 export function createApiGuard(app: FastifyInstance, ctx: Pick<Context, 'tokenCheck'>, sessionUser: SessionUserLookup) {
   return async function apiGuard(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    if (request.routeOptions.config.public) return;
     const header = request.headers.authorization;
     let principal: ApiPrincipal;
     if (header !== undefined) {

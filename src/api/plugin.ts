@@ -54,7 +54,14 @@ export function nonFiniteFields(...sources: unknown[]): FieldErrors {
 
 export async function apiPlugin(app: FastifyInstance, ctx: Context, options: ApiOptions): Promise<void> {
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', createApiGuard(app, ctx, options.sessionUser));
+  // Deny by default: every route gets the guard unless it says `config: { public: true }`,
+  // decided once per route here rather than on every request.
+  const guard = createApiGuard(app, ctx, options.sessionUser);
+  app.addHook('onRoute', (route) => {
+    if (route.config?.public) return;
+    const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [guard, ...own];
+  });
   // Synchronous (no promise per request), like the check itself.
   app.addHook('preHandler', (request, _reply, done) => {
     const errors = nonFiniteFields(request.query, request.params, request.body);
