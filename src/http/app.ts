@@ -13,9 +13,8 @@ import { loginRoutes } from './routes/login.js';
 import { oauthRoutes } from './routes/oauth/index.js';
 import { deferredChildLogger } from './request-logger.js';
 import { systemRoutes } from './routes/system.js';
-import { API_PREFIX, wantsJsonErrors } from './surfaces.js';
+import { API_PREFIX, isOAuthEndpoint, wantsJsonErrors } from './surfaces.js';
 import { renderErrorPage } from './views/layout.js';
-
 
 /** Fields pino must never write (ENGINEERING.md, "Security positions"). */
 export const REDACT_PATHS = [
@@ -40,7 +39,6 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   return { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
 }
 
-
 export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
@@ -55,7 +53,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
       const reply = frameworkReply as unknown as FastifyReply;
       const status = err.statusCode === 414 ? 414 : 400;
       const url = request.raw.url ?? '/';
-      if (url.startsWith('/oauth/') && !url.startsWith('/oauth/authorize')) {
+      if (isOAuthEndpoint(url)) {
         return reply.code(status).header('Cache-Control', 'no-store').send({ error: 'invalid_request', error_description: 'The request URL is malformed.' });
       }
       if (wantsJsonErrors(url)) return reply.code(status).send({ message: 'Bad Request.' });

@@ -4,10 +4,14 @@
  */
 export const API_PREFIX = '/api/1.0';
 
-/** Answers are JSON, never HTML: the REST API, /oauth/* but the authorization page, metadata, /health. */
+/** The OAuth endpoints clients call (token, revoke, introspect): RFC 6749 JSON errors. The authorization endpoint is a page. */
+export function isOAuthEndpoint(url: string): boolean {
+  return url.startsWith('/oauth/') && !url.startsWith('/oauth/authorize');
+}
+
+/** Answers are JSON, never HTML: the REST API, the OAuth endpoints, metadata, /health. */
 export function isJsonSurface(url: string): boolean {
-  if (url.startsWith('/oauth/')) return !url.startsWith('/oauth/authorize');
-  return url.startsWith(`${API_PREFIX}/`) || url.startsWith('/.well-known/') || url === '/health' || url.startsWith('/health?');
+  return isOAuthEndpoint(url) || url.startsWith(`${API_PREFIX}/`) || url.startsWith('/.well-known/') || url === '/health' || url.startsWith('/health?');
 }
 
 /** Errors are answered in JSON: the JSON surfaces, and anything else under /api/ (the docs). */

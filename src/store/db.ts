@@ -104,6 +104,21 @@ function int8(value: string): number {
   return Number(value);
 }
 
+/**
+ * SQLite is built with STAT4 (better-sqlite3): once ANALYZE has run (an administrator, or
+ * `PRAGMA optimize`), a statement whose parameter is compared with an indexed column is
+ * re-prepared whenever that value changes, since the value might change the plan. A token digest
+ * or id always changes: 30 µs per lookup instead of 6. A unary plus on the parameter (`col = +?`)
+ * keeps the index and stops the re-preparing. Use it for parameters on hot, high-cardinality
+ * lookups; PostgreSQL has no unary plus for text and needs none.
+ */
+export const SQLITE_STABLE_PARAM = '+?';
+
+/** The value side of `where(col, '=', …)` in a statement compiled once and run with one parameter. */
+export function stableParam(dialect: Dialect): string {
+  return (dialect === 'sqlite' ? sql<string>`+${''}` : '') as string;
+}
+
 /** Prepared statements kept per SQL text; Kysely would otherwise re-prepare every query. */
 const STATEMENT_CACHE_SIZE = 500;
 

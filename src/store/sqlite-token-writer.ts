@@ -17,6 +17,7 @@
  */
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import { SQLITE_STABLE_PARAM } from './db.js';
 import { TOKEN_COLUMNS as COLUMNS, type Database, type TokensTable } from './schema.js';
 import type { TokenWriter } from './token-writer.js';
 
@@ -33,11 +34,11 @@ interface Job<T> {
 
 export function createSqliteTokenWriter(db: Kysely<Database>, sqlite: SQLite.Database): TokenWriter {
   const insertRow = sqlite.prepare(`insert into tokens (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
-  // `+?`: no re-prepare per id once ANALYZE has run (see findForCheck in token-store.ts).
+  // No re-prepare per id once ANALYZE has run (see SQLITE_STABLE_PARAM).
   const retire = sqlite.prepare(
-    "update tokens set rotated_at = ? where id = +? and kind = 'refresh_token' and rotated_at is null and revoked_at is null",
+    `update tokens set rotated_at = ? where id = ${SQLITE_STABLE_PARAM} and kind = 'refresh_token' and rotated_at is null and revoked_at is null`,
   );
-  const setLastUsed = sqlite.prepare('update tokens set last_used_at = ? where id = +?');
+  const setLastUsed = sqlite.prepare(`update tokens set last_used_at = ? where id = ${SQLITE_STABLE_PARAM}`);
   const insertAll = (rows: readonly TokensTable[]): void => {
     for (const row of rows) insertRow.run(row);
   };

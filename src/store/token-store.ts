@@ -6,7 +6,7 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { newTokenId, type TokenKind } from '../domain/token.js';
 import type { Store } from './db.js';
-import { fromFlag, parseJsonArray, splitScopes } from './db.js';
+import { fromFlag, parseJsonArray, splitScopes, stableParam } from './db.js';
 import type { Invalidation, InvalidationEvent } from './invalidation.js';
 import type { Database, TokensTable } from './schema.js';
 import { createPgTokenWriter } from './pg-token-writer.js';
@@ -125,12 +125,8 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
   // pool and rotations in one statement.
   const writer: TokenWriter = store.sqlite ? createSqliteTokenWriter(db, store.sqlite) : createPgTokenWriter(db);
 
-  // SQLite is built with STAT4 (better-sqlite3): once ANALYZE has run (an administrator, or
-  // `PRAGMA optimize`), a statement whose parameter is compared with an indexed column is
-  // re-prepared whenever that value changes, since the value might change the plan. A digest
-  // always changes: 30 µs per lookup instead of 6. A unary plus on the parameter keeps the index
-  // and stops the re-preparing (PostgreSQL has no unary plus for text and needs no such thing).
-  const digest = (store.dialect === 'sqlite' ? sql<string>`+${''}` : '') as string;
+  // The digest parameter, written so SQLite does not re-prepare per digest (see stableParam).
+  const digest = stableParam(store.dialect);
 
   // The token check's one query: token, client and user with the user's permissions folded in
   // (each dialect's string aggregate), compiled once and run with the digest as its only parameter.

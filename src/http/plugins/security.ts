@@ -30,7 +30,7 @@ export function csrfToken(request: FastifyRequest, reply: FastifyReply): string 
 }
 
 /** The headers a helmet middleware sets, recorded by running it once against a stand-in response. */
-export function headersOf(middleware: ReturnType<typeof helmet>): Readonly<Record<string, string>> {
+function headersOf(middleware: ReturnType<typeof helmet>): Readonly<Record<string, string>> {
   const headers: Record<string, string> = {};
   const response = {
     setHeader(name: string, value: unknown) {
@@ -50,10 +50,12 @@ export function headersOf(middleware: ReturnType<typeof helmet>): Readonly<Recor
 }
 
 export async function registerSecurity(app: FastifyInstance, ctx: Context): Promise<void> {
-  // helmet's middlewares are built once here. (@fastify/helmet rebuilds one, parsing the CSP, on
-  // every request: a third of the API's per-request cost; see docs/performance.md.)
+  // helmet decides the headers; its output does not depend on the request, so each set is
+  // captured once here and handed to Fastify, which writes it with the response. (@fastify/helmet
+  // rebuilds the middleware, parsing the CSP, on every request, and running even a prebuilt one
+  // costs a validated res.setHeader per header: 8 µs per API call; see docs/performance.md.)
   const hsts = ctx.config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false;
-  const pageHeaders = helmet({
+  const page = headersOf(helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -74,12 +76,12 @@ export async function registerSecurity(app: FastifyInstance, ctx: Context): Prom
     strictTransportSecurity: hsts,
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginEmbedderPolicy: false,
-  });
+  }));
   // JSON answers are never rendered as a document, so the headers that only steer documents
   // (COOP, Origin-Agent-Cluster, DNS prefetch, IE download, Flash policies, the XSS auditor) are
   // left off, and the CSP allows nothing at all: the set the OWASP REST Security Cheat Sheet
-  // lists. Each header left off is bytes and a setHeader on every API call and token request.
-  const jsonHeaders = helmet({
+  // lists. Each header left off is bytes on every API call and token request.
+  const json = headersOf(helmet({
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     frameguard: { action: 'deny' },
     strictTransportSecurity: hsts,
@@ -92,12 +94,7 @@ export async function registerSecurity(app: FastifyInstance, ctx: Context): Prom
     xDownloadOptions: false,
     xPermittedCrossDomainPolicies: false,
     xXssProtection: false,
-  });
-  // helmet's output does not depend on the request, so each set is captured once and handed to
-  // Fastify, which writes it with the response: 8 µs less per request than running the
-  // middleware (each res.setHeader validates and stores one header), measured on the API call.
-  const json = headersOf(jsonHeaders);
-  const page = headersOf(pageHeaders);
+  }));
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(isJsonSurface(request.url) ? json : page);
     done();
