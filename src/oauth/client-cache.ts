@@ -1,8 +1,8 @@
 /**
  * Client lookups for the OAuth endpoints (one per token request: the benchmark's hot path),
  * cached in-process and invalidated exactly like the token-check cache: every change to a client
- * (update, delete, new secret) goes through the invalidation fan-out with an `all` event, which
- * empties this cache in this process, in other processes on the same SQLite file
+ * (update, delete, new secret) goes through the invalidation fan-out with a `clients` event, which
+ * drops it from this cache in this process, in other processes on the same SQLite file
  * (`checkExternal`) and on other PostgreSQL nodes (LISTEN/NOTIFY). While cross-node
  * notifications could be missed, the cache is bypassed. Unknown ids are never cached.
  */
@@ -19,10 +19,11 @@ export function createClientCache(
   const cache = new Map<string, ClientWithSecretState>();
   let generation = 0;
   invalidation.subscribe((event) => {
-    // Client changes always publish `all` (src/store/client-store.ts); token-only events leave clients be.
-    if (event.kind !== 'all') return;
+    // Token- and user-only events leave clients be.
+    if (event.kind === 'all') cache.clear();
+    else if (event.kind === 'clients') for (const id of event.ids) cache.delete(id);
+    else return;
     generation++;
-    cache.clear();
   });
   return {
     async findById(id) {

@@ -46,10 +46,29 @@ export function createTokenCheck(deps: TokenCheckDeps): TokenCheck {
   const cache = new Map<string, CacheEntry>();
   let generation = 0;
 
+  const dropWhere = (stale: (principal: TokenPrincipal) => boolean): void => {
+    for (const [hash, entry] of cache) if (stale(entry.principal)) cache.delete(hash);
+  };
   deps.invalidation.subscribe((event) => {
     generation++;
-    if (event.kind === 'all') cache.clear();
-    else for (const hash of event.hashes) cache.delete(hash);
+    switch (event.kind) {
+      case 'all':
+        cache.clear();
+        break;
+      case 'tokens':
+        for (const hash of event.hashes) cache.delete(hash);
+        break;
+      case 'clients': {
+        const ids = new Set(event.ids);
+        dropWhere((p) => ids.has(p.clientId));
+        break;
+      }
+      case 'users': {
+        const ids = new Set(event.ids);
+        dropWhere((p) => p.userId !== null && ids.has(p.userId));
+        break;
+      }
+    }
   });
 
   const touch = (entry: CacheEntry, nowMs: number): void => {

@@ -186,7 +186,7 @@ export function createClientStore(store: Store, invalidation: Invalidation) {
             .executeTakeFirst();
           if (Number(res.numUpdatedRows) === 0) return { result: null, event: null };
           const row = await trx.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-          return { result: stripSecretState(rowToClient(row)), event: { kind: 'all' } };
+          return { result: stripSecretState(rowToClient(row)), event: { kind: 'clients', ids: [id] } };
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw new DuplicateClientNameError(`The Name has already been taken.`);
@@ -215,7 +215,7 @@ export function createClientStore(store: Store, invalidation: Invalidation) {
           .where('id', '=', id)
           .where('confidential', '=', 1)
           .executeTakeFirst();
-        return Number(res.numUpdatedRows) === 1 ? { result: secret, event: { kind: 'all' } } : { result: null, event: null };
+        return Number(res.numUpdatedRows) === 1 ? { result: secret, event: { kind: 'clients', ids: [id] } } : { result: null, event: null };
       });
     },
 
@@ -234,7 +234,7 @@ export function createClientStore(store: Store, invalidation: Invalidation) {
           .executeTakeFirstOrThrow();
         const res = await trx.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
         if (Number(res.numDeletedRows) === 0) return { result: null, event: null };
-        return { result: Number(active.n), event: { kind: 'all' } };
+        return { result: Number(active.n), event: { kind: 'clients', ids: [id] } };
       });
     },
 

@@ -19,9 +19,24 @@ import pg from 'pg';
 import type { Store } from './db.js';
 import type { Database } from './schema.js';
 
+/**
+ * What a committed change makes stale. `tokens`: these token digests; `clients`: everything cached
+ * about these clients (their record and every token issued to them); `users`: every token of these
+ * users (their permissions changed, or they are gone); `all`: everything.
+ */
 export type InvalidationEvent =
   | { readonly kind: 'tokens'; readonly hashes: readonly string[] }
+  | { readonly kind: 'clients'; readonly ids: readonly string[] }
+  | { readonly kind: 'users'; readonly ids: readonly string[] }
   | { readonly kind: 'all' };
+
+/** What a transaction passed to `revoke` invalidates: nothing, one event, or several. */
+export type InvalidationEvents = InvalidationEvent | readonly InvalidationEvent[] | null;
+
+function eventList(events: InvalidationEvents): readonly InvalidationEvent[] {
+  if (events === null) return [];
+  return Array.isArray(events) ? (events as readonly InvalidationEvent[]) : [events as InvalidationEvent];
+}
 
 export type InvalidationListener = (event: InvalidationEvent) => void;
 
@@ -41,14 +56,14 @@ export async function waitSince(since: number, windowMs: number): Promise<void> 
 }
 
 /** pg_notify payloads must stay under 8000 bytes; larger sets become a full flush. */
-const MAX_HASHES_PER_NOTIFY = 100;
+const MAX_IDS_PER_NOTIFY = 100;
 
 export interface Invalidation {
   /**
    * Runs `work` in one transaction. The event it returns (if any) is recorded in the same
    * transaction (epoch bump, pg_notify) and applied to local caches right after the commit.
    */
-  revoke<T>(work: (trx: Transaction<Database>) => Promise<{ result: T; event: InvalidationEvent | null }>): Promise<T>;
+  revoke<T>(work: (trx: Transaction<Database>) => Promise<{ result: T; event: InvalidationEvents }>): Promise<T>;
   publishLocal(event: InvalidationEvent): void;
   subscribe(listener: InvalidationListener): () => void;
   /**
@@ -63,14 +78,30 @@ export interface Invalidation {
 }
 
 function encode(event: InvalidationEvent): string {
-  if (event.kind === 'tokens' && event.hashes.length <= MAX_HASHES_PER_NOTIFY) return JSON.stringify({ h: event.hashes });
+  switch (event.kind) {
+    case 'tokens':
+      if (event.hashes.length <= MAX_IDS_PER_NOTIFY) return JSON.stringify({ h: event.hashes });
+      break;
+    case 'clients':
+      if (event.ids.length <= MAX_IDS_PER_NOTIFY) return JSON.stringify({ c: event.ids });
+      break;
+    case 'users':
+      if (event.ids.length <= MAX_IDS_PER_NOTIFY) return JSON.stringify({ u: event.ids });
+      break;
+    case 'all':
+      break;
+  }
   return JSON.stringify({ all: true });
 }
 
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+
 function decode(payload: string | undefined): InvalidationEvent {
   try {
-    const value = JSON.parse(payload ?? '') as { h?: unknown };
-    if (Array.isArray(value.h) && value.h.every((h) => typeof h === 'string')) return { kind: 'tokens', hashes: value.h };
+    const value = JSON.parse(payload ?? '') as { h?: unknown; c?: unknown; u?: unknown };
+    if (isStringList(value.h)) return { kind: 'tokens', hashes: value.h };
+    if (isStringList(value.c)) return { kind: 'clients', ids: value.c };
+    if (isStringList(value.u)) return { kind: 'users', ids: value.u };
   } catch {
     // fall through: anything unreadable flushes everything, which is always safe
   }
@@ -94,12 +125,12 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
     return Number(row?.epoch ?? -1);
   };
 
-  const record = async (trx: Kysely<Database>, event: InvalidationEvent): Promise<void> => {
+  const record = async (trx: Kysely<Database>, events: readonly InvalidationEvent[]): Promise<void> => {
     // The caller's transaction may still roll back, so this process does not count the bump as
     // seen: the next commit by another connection makes checkExternal flush once (safe).
     await bumpEpoch(trx);
     if (store.dialect === 'postgres') {
-      await sql`select pg_notify(${NOTIFY_CHANNEL}, ${encode(event)})`.execute(trx);
+      for (const event of events) await sql`select pg_notify(${NOTIFY_CHANNEL}, ${encode(event)})`.execute(trx);
     }
   };
 
@@ -151,7 +182,7 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
 
   return {
     async revoke(work) {
-      let event: InvalidationEvent | null = null;
+      let events: readonly InvalidationEvent[] = [];
       let epoch = -1;
       const result = await store.db.transaction().execute(async (trx) => {
         // SQLite: write first, so the transaction takes the write lock at once (waiting up to
@@ -159,12 +190,13 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
         // process (the CLI, a second server) writes meanwhile.
         if (store.dialect === 'sqlite') epoch = await bumpEpoch(trx);
         const out = await work(trx);
-        event = out.event;
-        if (event && store.dialect === 'postgres') await record(trx, event);
+        events = eventList(out.event);
+        if (events.length > 0 && store.dialect === 'postgres') await record(trx, events);
         return out.result;
       });
       const committedAt = performance.now();
-      if (event) publishLocal(event);
+      for (const event of events) publishLocal(event);
+      const event = events.length > 0;
       if (epoch !== -1) {
         // Our own bump is no news to this process. Writers are serialised, so if the counter was
         // one below ours when we last read it, nobody else revoked in between; otherwise another

@@ -135,7 +135,7 @@ export function createUserStore(store: Store, invalidation: Invalidation) {
             const perms = [...new Set(changes.permissions)];
             if (perms.length > 0) await trx.insertInto('user_permissions').values(perms.map((permission) => ({ user_id: id, permission }))).execute();
           }
-          return { result: true, event: { kind: 'all' } };
+          return { result: true, event: { kind: 'users', ids: [id] } };
         });
         if (!found) return null;
       } catch (err) {
@@ -150,7 +150,7 @@ export function createUserStore(store: Store, invalidation: Invalidation) {
       return invalidation.revoke(async (trx) => {
         const res = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
         const n = Number(res.numDeletedRows);
-        return { result: n > 0, event: n > 0 ? { kind: 'all' } : null };
+        return { result: n > 0, event: n > 0 ? { kind: 'users', ids: [id] } : null };
       });
     },
 
