@@ -43,7 +43,7 @@ async function freePort(): Promise<number> {
 async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'keygate-purge-'));
-    return { url: `sqlite:${join(dir, 'keygate.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return { url: `sqlite:${join(dir, 'keygate.sqlite')}`, drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
   }
   const name = `keygate_purge_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -117,7 +117,7 @@ function runPurge(url: string): Promise<{ code: number | null; stdout: string }>
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'cli', 'index.js'), 'tokens:purge', '--json'], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
-    child.stdout!.on('data', (d) => (stdout += d));
+    child.stdout.on('data', (d) => (stdout += d));
     child.on('close', (code) => resolve({ code, stdout }));
   });
 }

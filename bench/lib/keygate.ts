@@ -32,7 +32,7 @@ export interface BenchDatabase {
 export async function createDatabase(kind: DbKind): Promise<BenchDatabase> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'keygate-bench-'));
-    return { kind, url: `sqlite:${join(dir, 'keygate.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return { kind, url: `sqlite:${join(dir, 'keygate.sqlite')}`, drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
   }
   const name = `keygate_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });

@@ -45,7 +45,7 @@ export async function startNode(options: StartOptions): Promise<Proc> {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-8000);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

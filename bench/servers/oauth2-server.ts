@@ -42,7 +42,7 @@ const oauth = new OAuth2Server({
     async verifyScope() {
       return true;
     },
-  } as never,
+  },
   accessTokenLifetime: 3600,
 });
 

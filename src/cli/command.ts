@@ -37,7 +37,7 @@ export function parseCommandArgs(command: Command, argv: string[]): Record<strin
       strict: true,
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (see keygate ${command.name} --help)`);
-    return values as Record<string, unknown>;
+    return values;
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const message = (err as Error).message.replace(/\. To specify a positional.*$/s, '');

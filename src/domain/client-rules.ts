@@ -64,7 +64,7 @@ export function splitRedirects(value: unknown): string[] | null {
   if (value === undefined || value === null) return [];
   const items = typeof value === 'string' ? [value] : Array.isArray(value) ? value : null;
   if (items === null || !items.every((v) => typeof v === 'string')) return null;
-  return (items as string[])
+  return (items)
     .flatMap((v) => v.split(/[\r\n,]+/))
     .map((v) => v.trim())
     .filter((v) => v.length > 0);

@@ -54,10 +54,12 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
       const status = err.statusCode === 414 ? 414 : 400;
       const url = request.raw.url ?? '/';
       if (isOAuthEndpoint(url)) {
-        return reply.code(status).header('Cache-Control', 'no-store').send({ error: 'invalid_request', error_description: 'The request URL is malformed.' });
+        void reply.code(status).header('Cache-Control', 'no-store').send({ error: 'invalid_request', error_description: 'The request URL is malformed.' });
+      } else if (wantsJsonErrors(url)) {
+        void reply.code(status).send({ message: 'Bad Request.' });
+      } else {
+        void reply.code(status).type('text/html; charset=utf-8').send(renderErrorPage('Bad request', 'This address is malformed. Check the link and try again.'));
       }
-      if (wantsJsonErrors(url)) return reply.code(status).send({ message: 'Bad Request.' });
-      return reply.code(status).type('text/html; charset=utf-8').send(renderErrorPage('Bad request', 'This address is malformed. Check the link and try again.'));
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   });

@@ -51,7 +51,8 @@ class DeferredChildLogger {
 function forward(level: LevelName): Forward {
   return function (this: DeferredChildLogger, ...args: unknown[]): void {
     if (!this.enabled(level)) return;
-    (this.materialize()[level] as (...a: unknown[]) => void)(...args);
+    const logger = this.materialize();
+    Reflect.apply(logger[level], logger, args);
   };
 }
 

@@ -42,24 +42,33 @@ export const AUTHORIZE_PARAMETERS = ['response_type', 'client_id', 'redirect_uri
 
 type RawParams = Readonly<Record<string, unknown>>;
 
-/** A single string value; `repeated` when sent more than once (RFC 6749 §3.1: "MUST NOT be included more than once"). */
-function single(params: RawParams, name: string): string | undefined | 'repeated' {
+/** A parameter sent more than once (RFC 6749 §3.1: "MUST NOT be included more than once"). */
+const REPEATED = Symbol('repeated');
+
+/** A single string value, or REPEATED: a symbol, so no value a client sends can be mistaken for it. */
+function single(params: RawParams, name: string): string | undefined | typeof REPEATED {
   const value = params[name];
-  if (Array.isArray(value)) return value.length === 1 && typeof value[0] === 'string' ? value[0] || undefined : 'repeated';
+  if (Array.isArray(value)) return value.length === 1 && typeof value[0] === 'string' ? value[0] || undefined : REPEATED;
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A parameter already known not to be repeated (checked once for all of them). */
+function given(params: RawParams, name: string): string | undefined {
+  const value = single(params, name);
+  return value === REPEATED ? undefined : value;
 }
 
 const pageError = (title: string, message: string): AuthorizationCheck => ({ kind: 'page-error', title, message });
 
 export async function checkAuthorizationRequest(params: RawParams, clients: Pick<ClientStore, 'findById'>): Promise<AuthorizationCheck> {
   const clientId = single(params, 'client_id');
-  if (clientId === undefined || clientId === 'repeated' || clientId.length > 100) {
+  if (clientId === undefined || clientId === REPEATED || clientId.length > 100) {
     return pageError('Unknown application', 'This sign-in link does not name a known application (client_id is missing or invalid).');
   }
   const client = await clients.findById(clientId);
   if (!client) return pageError('Unknown application', 'This sign-in link names an application Keygate does not know.');
   const presentedRedirect = single(params, 'redirect_uri');
-  if (presentedRedirect === 'repeated') return pageError('Invalid redirect address', 'The redirect_uri parameter was sent more than once.');
+  if (presentedRedirect === REPEATED) return pageError('Invalid redirect address', 'The redirect_uri parameter was sent more than once.');
   const redirectUri = resolveRedirectUri(client.redirect, presentedRedirect);
   if (redirectUri === null) {
     return pageError(
@@ -68,25 +77,24 @@ export async function checkAuthorizationRequest(params: RawParams, clients: Pick
     );
   }
 
-  const rawState = single(params, 'state');
-  const state = rawState === undefined || rawState === 'repeated' ? null : rawState;
+  const state = given(params, 'state') ?? null;
   const fail = (error: OAuthError): AuthorizationCheck => ({ kind: 'redirect-error', redirectUri, state, error });
   for (const name of AUTHORIZE_PARAMETERS) {
-    if (single(params, name) === 'repeated') return fail(new InvalidRequestError(`The ${name} parameter must not be repeated.`));
+    if (single(params, name) === REPEATED) return fail(new InvalidRequestError(`The ${name} parameter must not be repeated.`));
   }
-  const responseType = single(params, 'response_type') as string | undefined;
+  const responseType = given(params, 'response_type');
   if (responseType === undefined) return fail(new InvalidRequestError('The response_type parameter is required.'));
   if (responseType !== 'code') return fail(new UnsupportedResponseTypeError());
   if (!client.types.includes('authorization_code_grant')) {
     return fail(new UnauthorizedClientError('This client is not allowed to use the authorization code grant.'));
   }
-  const scopes = parseScopeString(single(params, 'scope') as string | undefined);
+  const scopes = parseScopeString(given(params, 'scope'));
   if (scopes === null) return fail(new InvalidScopeError('The requested scope is not in the catalog (api, api:read).'));
 
   // RFC 7636 §4.3: code_challenge_method "defaults to "plain" if not present"; plain is refused
   // (RFC 9700 §2.1.1), so a challenge needs method S256. §4.4.1: otherwise invalid_request.
-  const challenge = single(params, 'code_challenge') as string | undefined;
-  const method = single(params, 'code_challenge_method') as string | undefined;
+  const challenge = given(params, 'code_challenge');
+  const method = given(params, 'code_challenge_method');
   if (challenge === undefined) {
     if (method !== undefined) return fail(new InvalidRequestError('code_challenge_method was sent without code_challenge.'));
     // RFC 9700 §2.1.1: public clients MUST use PKCE.

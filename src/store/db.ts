@@ -142,7 +142,7 @@ function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
     get(target, property) {
       if (property === 'prepare') return prepare;
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
 }
@@ -188,10 +188,9 @@ export function openStore(config: DatabaseConfig, options: { poolSize?: number }
     connectionString: config.url,
     max: options.poolSize ?? 10,
     types: {
-      getTypeParser(oid: number, format?: string) {
+      getTypeParser(oid: number, format?: string): (value: string) => unknown {
         if (oid === INT8_OID) return int8;
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        return (pg.types.getTypeParser as any)(oid, format);
+        return (pg.types.getTypeParser as (oid: number, format?: string) => (value: string) => unknown)(oid, format);
       },
     },
   });

@@ -68,7 +68,7 @@ export function createSqliteTokenWriter(db: Kysely<Database>, sqlite: SQLite.Dat
     if (pending.length > 0) setImmediate(() => void flush());
     let settle: Array<() => void>;
     try {
-      settle = await db.connection().execute(async () => runBatch(batch));
+      settle = await db.connection().execute(() => Promise.resolve(runBatch(batch)));
     } catch (err) {
       // The transaction itself failed (say, SQLITE_BUSY past the busy timeout): nothing committed.
       for (const job of batch) job.reject(err);

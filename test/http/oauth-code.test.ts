@@ -89,6 +89,15 @@ for (const kind of storeKinds()) {
       assert.equal(refresh.body.error, 'invalid_grant');
     });
 
+    it('a state that reads "repeated" is an ordinary value, returned as sent', async () => {
+      const res = await authorize(web, { response_type: 'code', client_id: app.id, redirect_uri: REDIRECT, state: 'repeated' });
+      assert.equal(res.status, 303);
+      const params = redirectParams(res);
+      assert.equal(params.get('error'), null, 'not invalid_request "must not be repeated"');
+      assert.ok(params.get('code'));
+      assert.equal(params.get('state'), 'repeated');
+    });
+
     it('remembers consent: the next identical request skips the page', async () => {
       await obtainCode(web, app, { redirectUri: REDIRECT, scope: 'api' });
       const again = await web.get(authorizePath({ response_type: 'code', client_id: app.id, redirect_uri: REDIRECT, scope: 'api:read', state: 'again' }));

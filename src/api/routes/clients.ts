@@ -66,7 +66,7 @@ export function actorOf(p: Pick<ApiPrincipal, 'userId' | 'username' | 'clientId'
 type Principal = Pick<ApiPrincipal, 'userId' | 'username' | 'clientId' | 'administrator'>;
 
 function asRequest(body: unknown): ClientRequest {
-  return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as ClientRequest) : {};
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body) : {};
 }
 
 /** Only administrators may grant trust, introspection or permissions. */

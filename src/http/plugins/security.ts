@@ -24,6 +24,11 @@ function csrfUserInfo(request: FastifyRequest): string {
   return request.cookies[SESSION_COOKIE] || 'anonymous';
 }
 
+/** The pre-handler that refuses a form POST without a valid CSRF token (bound to its instance). */
+export function csrfCheck(app: FastifyInstance): FastifyInstance['csrfProtection'] {
+  return app.csrfProtection.bind(app);
+}
+
 /** A CSRF token for a form or the console's API calls on this page. */
 export function csrfToken(request: FastifyRequest, reply: FastifyReply): string {
   return reply.generateCsrf({ userInfo: csrfUserInfo(request) });

@@ -8,7 +8,7 @@ import type { Context } from '../../context.js';
 import { verifyPassword } from '../../domain/password.js';
 import { usernameKey } from '../../store/user-store.js';
 import { getSessionUser, safeNextPath, sessionCookieOptions, setFlash, takeFlash } from '../plugins/session.js';
-import { csrfToken, SESSION_COOKIE } from '../plugins/security.js';
+import { SESSION_COOKIE, csrfCheck, csrfToken } from '../plugins/security.js';
 import { html } from '../views/html.js';
 import { renderPage, type Flash } from '../views/layout.js';
 
@@ -69,7 +69,7 @@ export async function loginRoutes(app: FastifyInstance, ctx: Context): Promise<v
     return reply.type('text/html; charset=utf-8').send(loginPage(token, { username: '', next }, takeFlash(ctx, request, reply)));
   });
 
-  app.post('/login', { preHandler: app.csrfProtection }, async (request: FastifyRequest, reply: FastifyReply) => {
+  app.post('/login', { preHandler: csrfCheck(app) }, async (request: FastifyRequest, reply: FastifyReply) => {
     const username = field(request.body, 'username').slice(0, 255);
     const password = field(request.body, 'password');
     const next = safeNextPath(field(request.body, 'next')) ?? '';
@@ -98,7 +98,7 @@ export async function loginRoutes(app: FastifyInstance, ctx: Context): Promise<v
     return reply.redirect(next || homePath(user), 303);
   });
 
-  app.post('/logout', { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post('/logout', { preHandler: csrfCheck(app) }, async (request, reply) => {
     const id = request.cookies[SESSION_COOKIE];
     if (id && id.length <= 200) await ctx.sessions.delete(id);
     reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(ctx));

@@ -7,7 +7,7 @@ import type { Context } from '../../context.js';
 import type { User } from '../../store/user-store.js';
 import { createPatStore } from '../../store/pat-store.js';
 import { requirePageUser, setFlash, takeFlash } from '../plugins/session.js';
-import { csrfToken } from '../plugins/security.js';
+import { csrfCheck, csrfToken } from '../plugins/security.js';
 import { confirmCard, pagination, type FormErrors } from '../views/components.js';
 import { html, type HtmlValue } from '../views/html.js';
 import { renderPage, type Flash } from '../views/layout.js';
@@ -50,7 +50,7 @@ ${patCreateForm(ctx, { action: PROFILE_TOKENS_PATH, csrf, clients, values: extra
     return reply.type('text/html; charset=utf-8').send(await render(request, reply, user, { flash }));
   });
 
-  app.post(PROFILE_TOKENS_PATH, { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post(PROFILE_TOKENS_PATH, { preHandler: csrfCheck(app) }, async (request, reply) => {
     const user = await requirePageUser(ctx, request, reply);
     if (!user) return reply;
     const outcome = await submitPatForm(ctx, request, user.id, { id: user.id, name: user.username });
@@ -81,12 +81,12 @@ ${patCreateForm(ctx, { action: PROFILE_TOKENS_PATH, csrf, clients, values: extra
     return reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Revoke token', user, csrfToken: csrf, active: 'profile', narrow: true, body }));
   });
 
-  app.post<{ Params: { id: string } }>(`${PROFILE_TOKENS_PATH}/:id/revoke`, { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>(`${PROFILE_TOKENS_PATH}/:id/revoke`, { preHandler: csrfCheck(app) }, async (request, reply) => {
     const user = await requirePageUser(ctx, request, reply);
     if (!user) return reply;
     const pat = await pats.find(user.id, request.params.id);
     const done = pat !== null && (await pats.revoke(user.id, pat.id, { id: user.id, name: user.username }));
-    setFlash(ctx, reply, done ? { kind: 'success', message: `Token "${pat!.name}" revoked.` } : { kind: 'error', message: 'That token does not exist or was already revoked.' });
+    setFlash(ctx, reply, done ? { kind: 'success', message: `Token "${pat.name}" revoked.` } : { kind: 'error', message: 'That token does not exist or was already revoked.' });
     return reply.redirect(PROFILE_TOKENS_PATH, 303);
   });
 }

@@ -14,7 +14,7 @@ import { sql, SqliteAdapter, type Kysely } from 'kysely';
 // Asked of the adapter, not by a probing query: a failed statement would abort PostgreSQL's
 // migration transaction.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function dialectOf(db: Kysely<any>): Promise<'sqlite' | 'postgres'> {
+function dialectOf(db: Kysely<any>): 'sqlite' | 'postgres' {
   return db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
 }
 
@@ -26,7 +26,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('n', 'bigint', (c) => c.notNull())
     .execute();
   await sql`insert into client_count (id, n) select 1, count(*) from clients`.execute(db);
-  if ((await dialectOf(db)) === 'sqlite') {
+  if (dialectOf(db) === 'sqlite') {
     await sql`create trigger client_count_insert after insert on clients begin update client_count set n = n + 1 where id = 1; end`.execute(db);
     await sql`create trigger client_count_delete after delete on clients begin update client_count set n = n - 1 where id = 1; end`.execute(db);
     await sql`create virtual table clients_fts using fts5(search_text, content='clients', content_rowid='rowid', tokenize='trigram')`.execute(db);
@@ -61,7 +61,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
-  if ((await dialectOf(db)) === 'sqlite') {
+  if (dialectOf(db) === 'sqlite') {
     for (const name of ['clients_fts_insert', 'clients_fts_delete', 'clients_fts_update', 'client_count_insert', 'client_count_delete']) {
       await sql`drop trigger if exists ${sql.raw(name)}`.execute(db);
     }

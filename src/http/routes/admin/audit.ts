@@ -25,7 +25,8 @@ function badgeClass(type: string): string {
 function detailValue(value: unknown): string {
   if (Array.isArray(value)) return value.length ? value.join(', ') : '—';
   if (value === null || value === undefined || value === '') return '—';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 export async function adminAuditRoutes(app: FastifyInstance, ctx: Context): Promise<void> {

@@ -9,9 +9,8 @@ import { ApiError } from '../../../api/errors.js';
 import { createClientFor, deleteClientFor, MAX_GRACE_PERIOD_SECONDS, regenerateSecretFor, updateClientFor } from '../../../api/routes/clients.js';
 import type { Context } from '../../../context.js';
 import type { User } from '../../../store/user-store.js';
-import { csrfToken } from '../../plugins/security.js';
+import { csrfCheck, csrfToken } from '../../plugins/security.js';
 import { requirePageUser, setFlash, takeFlash } from '../../plugins/session.js';
-import type { FormErrors } from '../../views/components.js';
 import { renderErrorPage, renderPage, type Flash } from '../../views/layout.js';
 import type { Html } from '../../views/html.js';
 import {
@@ -126,7 +125,7 @@ export async function adminAuthClientRoutes(app: FastifyInstance, ctx: Context):
     return page(request, reply, user, 'Create Auth Client', clientFormBody({ mode: 'create', values: EMPTY_FORM, errors: {}, csrf, can: permissionsOf(user) }), null, csrf);
   });
 
-  app.post('/admin/auth-clients', { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post('/admin/auth-clients', { preHandler: csrfCheck(app) }, async (request, reply) => {
     const user = await guard(request, reply, 'create');
     if (!user) return reply;
     const { values, request: body } = readForm(request.body, 'create', user.administrator);
@@ -144,7 +143,7 @@ export async function adminAuthClientRoutes(app: FastifyInstance, ctx: Context):
       if (err instanceof ApiError && err.statusCode === 422) {
         const csrf = csrfToken(request, reply);
         reply.code(422);
-        return page(request, reply, user, 'Create Auth Client', clientFormBody({ mode: 'create', values, errors: (err.errors ?? {}) as FormErrors, csrf, can: permissionsOf(user) }), null, csrf);
+        return page(request, reply, user, 'Create Auth Client', clientFormBody({ mode: 'create', values, errors: (err.errors ?? {}), csrf, can: permissionsOf(user) }), null, csrf);
       }
       return failed(request, reply, user, err);
     }
@@ -159,7 +158,7 @@ export async function adminAuthClientRoutes(app: FastifyInstance, ctx: Context):
     return page(request, reply, user, 'Edit Auth Client', clientFormBody({ mode: 'edit', client, values: formValuesOf(client), errors: {}, csrf, can: permissionsOf(user) }), undefined, csrf);
   });
 
-  app.post<IdRoute>('/admin/auth-clients/:id', { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post<IdRoute>('/admin/auth-clients/:id', { preHandler: csrfCheck(app) }, async (request, reply) => {
     const user = await guard(request, reply, 'edit');
     if (!user) return reply;
     const { values, request: body } = readForm(request.body, 'edit', user.administrator);
@@ -174,13 +173,13 @@ export async function adminAuthClientRoutes(app: FastifyInstance, ctx: Context):
         const csrf = csrfToken(request, reply);
         reply.code(422);
         const shown = { ...values, publicClient: !client.confidential };
-        return page(request, reply, user, 'Edit Auth Client', clientFormBody({ mode: 'edit', client, values: shown, errors: (err.errors ?? {}) as FormErrors, csrf, can: permissionsOf(user) }), null, csrf);
+        return page(request, reply, user, 'Edit Auth Client', clientFormBody({ mode: 'edit', client, values: shown, errors: (err.errors ?? {}), csrf, can: permissionsOf(user) }), null, csrf);
       }
       return failed(request, reply, user, err);
     }
   });
 
-  app.post<IdRoute>('/admin/auth-clients/:id/secret', { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post<IdRoute>('/admin/auth-clients/:id/secret', { preHandler: csrfCheck(app) }, async (request, reply) => {
     const user = await guard(request, reply, 'edit');
     if (!user) return reply;
     const grace = Math.min(Math.max(0, Number.parseInt(formField(request.body, 'grace_period'), 10) || 0), MAX_GRACE_PERIOD_SECONDS);
@@ -208,7 +207,7 @@ export async function adminAuthClientRoutes(app: FastifyInstance, ctx: Context):
     return page(request, reply, user, 'Delete Auth Client', deleteConfirmBody({ client, activeTokens: stats.get(client.id)?.activeTokens ?? 0, csrf }), null, csrf);
   });
 
-  app.post<IdRoute>('/admin/auth-clients/:id/delete', { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post<IdRoute>('/admin/auth-clients/:id/delete', { preHandler: csrfCheck(app) }, async (request, reply) => {
     const user = await guard(request, reply, 'delete');
     if (!user) return reply;
     try {

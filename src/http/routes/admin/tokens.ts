@@ -8,7 +8,7 @@ import type { Context } from '../../../context.js';
 import { createTokenAdminStore, hasRevokeCriterion, type TokenFilterInput } from '../../../store/token-admin-store.js';
 import type { User } from '../../../store/user-store.js';
 import { setFlash, takeFlash } from '../../plugins/session.js';
-import { csrfToken } from '../../plugins/security.js';
+import { csrfCheck, csrfToken } from '../../plugins/security.js';
 import { confirmCard, pagination, type FormErrors } from '../../views/components.js';
 import { html } from '../../views/html.js';
 import { renderPage, type Flash } from '../../views/layout.js';
@@ -99,7 +99,7 @@ ${bulkRevokeForm(csrf, extra.bulk ?? { client: '', user: '', name: '', before: '
     return { form, filter: resolved.filter };
   };
 
-  app.post(`${BASE}/revoke/preview`, { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post(`${BASE}/revoke/preview`, { preHandler: csrfCheck(app) }, async (request, reply) => {
     const me = await requireAdminPage(ctx, request, reply);
     if (!me) return reply;
     const checked = await checkBulk(request, reply, me);
@@ -119,7 +119,7 @@ ${bulkRevokeForm(csrf, extra.bulk ?? { client: '', user: '', name: '', before: '
     return reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Revoke tokens', user: me, csrfToken: csrf, active: 'tokens', narrow: true, body }));
   });
 
-  app.post(`${BASE}/revoke`, { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post(`${BASE}/revoke`, { preHandler: csrfCheck(app) }, async (request, reply) => {
     const me = await requireAdminPage(ctx, request, reply);
     if (!me) return reply;
     const checked = await checkBulk(request, reply, me);

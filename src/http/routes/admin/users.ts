@@ -10,7 +10,7 @@ import { PERMISSIONS } from '../../../domain/permission.js';
 import { createPatStore } from '../../../store/pat-store.js';
 import { DuplicateUsernameError, type User } from '../../../store/user-store.js';
 import { requirePageUser, setFlash, takeFlash } from '../../plugins/session.js';
-import { csrfToken } from '../../plugins/security.js';
+import { csrfCheck, csrfToken } from '../../plugins/security.js';
 import { checkbox, confirmCard, hiddenCsrf, pagination, textField, type FormErrors } from '../../views/components.js';
 import { formatDate, html, type HtmlValue } from '../../views/html.js';
 import { renderErrorPage, renderPage, type Flash } from '../../views/layout.js';
@@ -113,7 +113,7 @@ ${pagination({ path: BASE, query: { filter }, page: pageNo, perPage: PER_PAGE, t
     return html200(reply).send(newUserPage(request, reply, me, { username: '', administrator: false, permissions: [] }, {}));
   });
 
-  app.post(BASE, { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post(BASE, { preHandler: csrfCheck(app) }, async (request, reply) => {
     const me = await requireAdminPage(ctx, request, reply);
     if (!me) return reply;
     const form = readUserForm(request.body);
@@ -174,7 +174,7 @@ ${patCreateForm(ctx, { action: `${BASE}/${user.id}/tokens`, csrf, clients, value
     return html200(reply).send(await userPage(request, reply, me, user, { flash: takeFlash(ctx, request, reply) }));
   });
 
-  app.post<{ Params: { id: string } }>(`${BASE}/:id`, { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>(`${BASE}/:id`, { preHandler: csrfCheck(app) }, async (request, reply) => {
     const me = await requireAdminPage(ctx, request, reply);
     const user = me && (await loadUser(request.params.id, reply));
     if (!me || !user) return reply;
@@ -194,7 +194,7 @@ ${patCreateForm(ctx, { action: `${BASE}/${user.id}/tokens`, csrf, clients, value
     return reply.redirect(`${BASE}/${user.id}`, 303);
   });
 
-  app.post<{ Params: { id: string } }>(`${BASE}/:id/tokens`, { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>(`${BASE}/:id/tokens`, { preHandler: csrfCheck(app) }, async (request, reply) => {
     const me = await requireAdminPage(ctx, request, reply);
     const user = me && (await loadUser(request.params.id, reply));
     if (!me || !user) return reply;
@@ -226,7 +226,7 @@ ${patCreateForm(ctx, { action: `${BASE}/${user.id}/tokens`, csrf, clients, value
     return html200(reply).send(renderPage({ title: 'Revoke token', user: me, csrfToken: csrf, active: 'users', narrow: true, body }));
   });
 
-  app.post<{ Params: { id: string; tokenId: string } }>(`${BASE}/:id/tokens/:tokenId/revoke`, { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post<{ Params: { id: string; tokenId: string } }>(`${BASE}/:id/tokens/:tokenId/revoke`, { preHandler: csrfCheck(app) }, async (request, reply) => {
     const me = await requireAdminPage(ctx, request, reply);
     const user = me && (await loadUser(request.params.id, reply));
     if (!me || !user) return reply;
@@ -253,7 +253,7 @@ ${patCreateForm(ctx, { action: `${BASE}/${user.id}/tokens`, csrf, clients, value
     return html200(reply).send(renderPage({ title: 'Delete user', user: me, csrfToken: csrf, active: 'users', narrow: true, body }));
   });
 
-  app.post<{ Params: { id: string } }>(`${BASE}/:id/delete`, { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>(`${BASE}/:id/delete`, { preHandler: csrfCheck(app) }, async (request, reply) => {
     const me = await requireAdminPage(ctx, request, reply);
     const user = me && (await loadUser(request.params.id, reply));
     if (!me || !user) return reply;

@@ -21,7 +21,7 @@ import type { CodeStore } from '../../../store/code-store.js';
 import type { ConsentStore } from '../../../store/consent-store.js';
 import type { User } from '../../../store/user-store.js';
 import { getSessionUser, safeNextPath } from '../../plugins/session.js';
-import { csrfToken } from '../../plugins/security.js';
+import { csrfCheck, csrfToken } from '../../plugins/security.js';
 import { renderConsentPage, renderContinuePage } from '../../views/consent.js';
 import { renderErrorPage } from '../../views/layout.js';
 
@@ -105,7 +105,7 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: Context, stores
       );
   });
 
-  app.post('/oauth/authorize', { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post('/oauth/authorize', { preHandler: csrfCheck(app) }, async (request, reply) => {
     const params = (request.body ?? {}) as Params;
     const user = await getSessionUser(ctx, request);
     const req = await check(request, reply, params, user);
