@@ -94,7 +94,7 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'warn',
     },
   },
-  { files: ['src/**/*.ts'], rules: { 'keygate/layers': 'warn' } },
+  { files: ['src/**/*.ts'], rules: { 'keygate/layers': 'error' } },
   // src/ and bench/: the type-aware rule set.
   ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['src/**/*.ts', 'bench/**/*.ts'] })),
   {

@@ -21,7 +21,7 @@ import pg from 'pg';
 import { bootstrapIfEmpty } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
-import { createPatStore } from '../src/store/pat-store.js';
+import { CLI_ACTOR } from '../src/services/actor.js';
 
 const { values: args } = parseArgs({ options: { db: { type: 'string', default: 'sqlite' }, rows: { type: 'string', default: '1000000' }, json: { type: 'boolean' } } });
 const kind = args.db === 'postgres' ? 'postgres' : 'sqlite';
@@ -67,11 +67,10 @@ async function seed(url: string): Promise<{ pat: string; userId: string }> {
   try {
     await bootstrapIfEmpty(ctx);
     const admin = (await ctx.users.findByUsername('admin'))!;
-    const issued = await createPatStore(ctx.store, ctx.tokens, ctx.audit).issue({ userId: admin.id, name: 'bench poller', expiresAt: null }, { id: null, name: 'bench' }, { patMaxTtlSeconds: undefined });
-    if (!issued.ok) throw new Error('could not issue the polling PAT');
+    const issued = await ctx.services.pats.create(CLI_ACTOR, admin.id, { name: 'bench poller', expiresAt: null });
     const clientId = issued.pat.clientId;
     // The expired rows belong to a user of their own, so the polled lists stay small.
-    const filler = await ctx.users.create({ username: 'bench-filler', passwordHash: 'x', administrator: false, permissions: [] });
+    const filler = await ctx.services.users.create(CLI_ACTOR, { username: 'bench-filler', password: randomBytes(12).toString('base64url') });
     const now = Date.now();
     const chunk = 100_000;
     for (let done = 0; done < rows; done += chunk) {

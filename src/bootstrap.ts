@@ -1,13 +1,13 @@
 /**
  * First start on an empty store (INTERFACE.md, "Running"): create the administrator and a
- * confidential "Personal Access Client", so the console and PATs work out of the box.
+ * confidential "Personal Access Client", so the console and PATs work out of the box. Both go
+ * through the services like any other change, audited as done by the system.
  */
 import { randomBytes } from 'node:crypto';
 import type { Context } from './context.js';
 import { PERMISSIONS } from './domain/permission.js';
-import { hashPassword } from './domain/password.js';
-import { DuplicateClientNameError } from './store/client-store.js';
-import { DuplicateUsernameError } from './store/user-store.js';
+import { BOOTSTRAP_ACTOR } from './services/actor.js';
+import { ValidationError } from './services/errors.js';
 
 export const PERSONAL_ACCESS_CLIENT_NAME = 'Personal Access Client';
 
@@ -16,33 +16,35 @@ export interface BootstrapResult {
   readonly username?: string;
   /** Set only when the password was generated; print it once to the terminal, never to the log. */
   readonly generatedPassword?: string;
+  /** A line for the terminal when a setting had no effect (KEYGATE_ADMIN_PASSWORD on an existing store). */
+  readonly notice?: string;
 }
 
-export async function bootstrapIfEmpty(ctx: Context): Promise<BootstrapResult> {
-  if ((await ctx.users.count()) > 0) return { created: false };
-  const generated = ctx.config.adminPassword === undefined ? randomBytes(18).toString('base64url') : undefined;
-  const password = ctx.config.adminPassword ?? generated!;
+export async function bootstrapIfEmpty(ctx: Pick<Context, 'config' | 'services'>): Promise<BootstrapResult> {
+  const { config, services } = ctx;
+  if ((await services.users.count()) > 0) {
+    if (config.adminPassword === undefined) return { created: false };
+    return {
+      created: false,
+      notice:
+        'KEYGATE_ADMIN_PASSWORD is ignored: the store already has users, so no administrator was created. ' +
+        `To reset a password, run: npx keygate user:password --username ${config.adminUsername} --password-stdin`,
+    };
+  }
+  const generated = config.adminPassword === undefined ? randomBytes(18).toString('base64url') : undefined;
+  const password = config.adminPassword ?? generated!;
   let admin;
   try {
-    admin = await ctx.users.create({
-      username: ctx.config.adminUsername,
-      passwordHash: await hashPassword(password),
-      administrator: true,
-      permissions: [...PERMISSIONS],
-    });
+    admin = await services.users.create(BOOTSTRAP_ACTOR, { username: config.adminUsername, password, administrator: true, permissions: [...PERMISSIONS] });
   } catch (err) {
     // Another node bootstrapped the same empty store at the same moment.
-    if (err instanceof DuplicateUsernameError) return { created: false };
+    if (err instanceof ValidationError && err.errors.username) return { created: false };
     throw err;
   }
   try {
-    await ctx.clients.create(
-      { name: PERSONAL_ACCESS_CLIENT_NAME, types: ['personal_access_client'], redirect: [], confidential: true },
-      admin.id,
-    );
+    await services.clients.create(BOOTSTRAP_ACTOR, { name: PERSONAL_ACCESS_CLIENT_NAME, types: ['personal_access_client'], confidential: true });
   } catch (err) {
-    if (!(err instanceof DuplicateClientNameError)) throw err;
+    if (!(err instanceof ValidationError && err.errors.name)) throw err;
   }
-  await ctx.audit.record({ type: 'user.created', actor: { id: null, name: 'system' }, subjectType: 'user', subjectId: admin.id, details: { username: admin.username, administrator: true, reason: 'first start' } });
   return { created: true, username: admin.username, ...(generated ? { generatedPassword: generated } : {}) };
 }

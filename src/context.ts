@@ -1,19 +1,28 @@
 /**
- * Builds everything the server and the CLI share from a Config: the store (migrated), the
- * per-table stores, revocation fan-out, the token check and the throttles. `close()` flushes
- * pending last-use writes and closes connections in order.
+ * The composition root: builds everything the server and the CLI share from a Config, once —
+ * the store (migrated), the per-table stores, revocation fan-out, the token check, the client
+ * lookup cache, the throttles and the application services. Nothing is built per request.
+ * `close()` flushes pending last-use writes and closes connections in order.
  */
 import type { Config } from './config.js';
+import { createClientCache, type ClientLookup } from './oauth/client-cache.js';
+import { createConsoleLogin, type ConsoleLogin } from './oauth/console-login.js';
 import { createThrottle, type Throttle } from './oauth/throttle.js';
 import { createTokenCheck, type TokenCheck } from './oauth/token-check.js';
+import { createServices, type Services } from './services/index.js';
 import { createAuditStore, type AuditStore } from './store/audit-store.js';
 import { createClientStore, type ClientStore } from './store/client-store.js';
+import { createCodeStore, type CodeStore } from './store/code-store.js';
+import { createConsentStore } from './store/consent-store.js';
 import { openStore, type Store } from './store/db.js';
 import { createInvalidation, type Invalidation } from './store/invalidation.js';
 import { createLastUsedRecorder, type LastUsedRecorder } from './store/last-used.js';
 import { migrateToLatest } from './store/migrate.js';
+import { createPatStore } from './store/pat-store.js';
 import { createSessionStore, type SessionStore } from './store/session-store.js';
+import { loadWebKeys } from './store/settings-store.js';
 import { createRedisCounters, createStoreCounters, type FailureCounters } from './store/throttle-store.js';
+import { createTokenAdminStore } from './store/token-admin-store.js';
 import { createTokenStore, type TokenStore } from './store/token-store.js';
 import { createUserStore, type UserStore } from './store/user-store.js';
 
@@ -21,16 +30,28 @@ export interface Context {
   readonly config: Config;
   readonly store: Store;
   readonly invalidation: Invalidation;
+  /** The clock every service and grant reads (tests may inject one). */
+  readonly now: () => number;
+  /** Stores the protocol core reads and writes (codes, tokens at /oauth/*, sessions). */
   readonly users: UserStore;
   readonly clients: ClientStore;
   readonly tokens: TokenStore;
+  readonly codes: CodeStore;
   readonly sessions: SessionStore;
   readonly audit: AuditStore;
+  /** Client lookups for the OAuth endpoints, cached and invalidated like the token check. */
+  readonly clientLookup: ClientLookup;
   readonly lastUsed: LastUsedRecorder;
   readonly tokenCheck: TokenCheck;
   readonly counters: FailureCounters;
   readonly loginThrottle: Throttle;
   readonly passwordThrottle: Throttle;
+  /** The console's sign-in and sign-out (sessions are protocol writes). */
+  readonly consoleLogin: ConsoleLogin;
+  /** Every change to what administrators and users manage goes through these. */
+  readonly services: Services;
+  /** The keys that sign cookies and CSRF tokens. */
+  readonly webKeys: { readonly cookieSecret: string; readonly csrfHmacKey: string };
   close(): Promise<void>;
 }
 
@@ -38,6 +59,7 @@ export interface ContextOptions {
   readonly onError?: (err: unknown, what: string) => void;
   /** Skip the PostgreSQL LISTEN connection (one-shot CLI commands that only write). */
   readonly listen?: boolean;
+  readonly now?: () => number;
 }
 
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<Context> {
@@ -48,25 +70,45 @@ export async function createContext(config: Config, options: ContextOptions = {}
     await store.close();
     throw err;
   }
+  const now = options.now ?? Date.now;
   const invalidation = createInvalidation(store, { onError: (e) => options.onError?.(e, 'invalidation listener') });
   if (options.listen !== false) await invalidation.start();
   const tokens = createTokenStore(store, invalidation);
   const lastUsed = createLastUsedRecorder(tokens, { onError: (e) => options.onError?.(e, 'last-used flush') });
   const counters = config.redisUrl ? createRedisCounters(config.redisUrl) : createStoreCounters(store);
+  const users = createUserStore(store);
+  const clients = createClientStore(store);
+  const sessions = createSessionStore(store);
+  const audit = createAuditStore(store);
+  const loginThrottle = createThrottle(counters, 'login', now);
+  const services = createServices({
+    config,
+    stores: { clients, users, sessions, audit, pats: createPatStore(store), tokenAdmin: createTokenAdminStore(store), consents: createConsentStore(store) },
+    invalidation,
+    lastUsed,
+    now,
+  });
   return {
     config,
     store,
     invalidation,
+    now,
     tokens,
-    users: createUserStore(store, invalidation),
-    clients: createClientStore(store, invalidation),
-    sessions: createSessionStore(store),
-    audit: createAuditStore(store),
+    users,
+    clients,
+    codes: createCodeStore(store),
+    sessions,
+    audit,
+    // Every client change goes through the invalidation fan-out, which empties this cache everywhere.
+    clientLookup: createClientCache(clients, invalidation),
     lastUsed,
-    tokenCheck: createTokenCheck({ tokens, invalidation, lastUsed, cacheSize: config.tokenCacheSize }),
+    tokenCheck: createTokenCheck({ tokens, invalidation, lastUsed, cacheSize: config.tokenCacheSize, now }),
     counters,
-    loginThrottle: createThrottle(counters, 'login'),
-    passwordThrottle: createThrottle(counters, 'password'),
+    loginThrottle,
+    consoleLogin: createConsoleLogin({ users, sessions, throttle: loginThrottle, sessionTtlSeconds: config.sessionTtlSeconds }),
+    passwordThrottle: createThrottle(counters, 'password', now),
+    services,
+    webKeys: await loadWebKeys(store),
     async close() {
       await lastUsed.close();
       await invalidation.close();

@@ -16,6 +16,7 @@ export async function serve(config: Config): Promise<void> {
     process.exit(1);
   }
   const boot = await bootstrapIfEmpty(ctx);
+  if (boot.notice) process.stderr.write(`keygate: ${boot.notice}\n`);
   if (boot.generatedPassword) {
     // Printed once, to the terminal only: never to the JSON log stream.
     process.stderr.write(

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { startServer, type TestServer } from '../test/helpers/app.js';
+import { CLI_ACTOR } from '../src/services/actor.js';
+import { startServer, updateClient, type TestServer } from '../test/helpers/app.js';
 import { createTestDatabase, PG_URL, REQUIRE_PG, type TestDatabase } from '../test/helpers/stores.js';
 import { hashSecret } from '../src/domain/secret.js';
 import { figure, listRoutes, rawRequest, size } from './helpers/index.js';
@@ -93,11 +94,11 @@ for (const variant of variants) {
         );
         const ofRemovedGrant = await insertPat(b.ctx, client.id, admin.id);
         delays['grant removal']!.push(
-          await refusalDelay(a, ofRemovedGrant, () => b.ctx.clients.update(client.id, { name: `Node test ${variant} ${i}`, types: ['client_credentials_grant'], redirect: [], confidential: true })),
+          await refusalDelay(a, ofRemovedGrant, () => updateClient(b.ctx, client.id, { name: `Node test ${variant} ${i}`, types: ['client_credentials_grant'] })),
         );
         const ofDeletedClient = await createClient(b.ctx, `Node test deleted ${variant} ${i}`, ['personal_access_client']);
         const doomed = await insertPat(b.ctx, ofDeletedClient.id, admin.id);
-        delays['client deletion']!.push(await refusalDelay(a, doomed, () => b.ctx.clients.delete(ofDeletedClient.id)));
+        delays['client deletion']!.push(await refusalDelay(a, doomed, () => b.ctx.services.clients.delete(CLI_ACTOR, ofDeletedClient.id)));
       }
       for (const [what, list] of Object.entries(delays)) {
         const max = Math.max(...list);

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { CLI_ACTOR } from '../../src/services/actor.js';
 import { bootstrapIfEmpty } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
 import { createContext, type Context } from '../../src/context.js';
-import { hashPassword } from '../../src/domain/password.js';
 import { displayPrefix, hashSecret, issueSecret, type SecretKind } from '../../src/domain/secret.js';
 import type { TokenKind } from '../../src/domain/token.js';
 import type { NewToken } from '../../src/store/token-store.js';
@@ -105,12 +105,13 @@ export async function seedBase(db: BenchDatabase): Promise<Seed> {
   const ctx = await openContext(db, { KEYGATE_ADMIN_PASSWORD: adminPassword });
   try {
     await bootstrapIfEmpty(ctx);
-    const admin = await ctx.users.findByUsername('admin');
-    const user = await ctx.users.create({ username: 'bench', passwordHash: await hashPassword(password), administrator: false, permissions: ['view-auth_clients'] });
-    const { client, secret } = await ctx.clients.create(
-      { name: 'Bench Client', types: ['client_credentials_grant', 'password_client', 'personal_access_client'], redirect: [], confidential: true, introspectAll: true },
-      admin?.id ?? null,
-    );
+    const user = await ctx.services.users.create(CLI_ACTOR, { username: 'bench', password, permissions: ['view-auth_clients'] });
+    const { client, secret } = await ctx.services.clients.create(CLI_ACTOR, {
+      name: 'Bench Client',
+      types: ['client_credentials_grant', 'password_client', 'personal_access_client'],
+      confidential: true,
+      introspect_all: true,
+    });
     const base = { clientId: client.id, userId: user.id };
     const now = Date.now();
     const accessToken = issueSecret('accessToken');

@@ -4,9 +4,11 @@
  * are sent, the bearer token counts. `api:read` allows reads only.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../context.js';
+import { effectivePermissions } from '../domain/permission.js';
 import { allowsMethod } from '../domain/scope.js';
 import type { TokenKind } from '../domain/token.js';
+import type { TokenCheck } from '../oauth/token-check.js';
+import type { Actor } from '../services/actor.js';
 import type { User } from '../store/user-store.js';
 import { forbidden, insufficientScope, unauthenticated } from './errors.js';
 
@@ -20,6 +22,8 @@ export interface ApiPrincipal {
   readonly scopes: readonly string[];
   readonly clientId: string | null;
   readonly tokenId: string | null;
+  /** The digest of the console session, when the request came with one (not a bearer token). */
+  readonly sessionIdHash: string | null;
 }
 
 declare module 'fastify' {
@@ -53,17 +57,17 @@ function passesCsrfCheck(app: FastifyInstance, request: FastifyRequest, reply: F
   return passed;
 }
 
-/** Looks up the console session's user (provided by the http layer, which owns cookies). */
-export type SessionUserLookup = (request: FastifyRequest) => Promise<User | null>;
+/** Looks up the console session's user and the session's digest (provided by the http layer, which owns cookies). */
+export type SessionUserLookup = (request: FastifyRequest) => Promise<{ readonly user: User; readonly idHash: string } | null>;
 
-export function createApiGuard(app: FastifyInstance, ctx: Pick<Context, 'tokenCheck'>, sessionUser: SessionUserLookup) {
+export function createApiGuard(app: FastifyInstance, tokenCheck: Pick<TokenCheck, 'check'>, sessionUser: SessionUserLookup) {
   return async function apiGuard(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const header = request.headers.authorization;
     let principal: ApiPrincipal;
     if (header !== undefined) {
       const token = bearerToken(header);
       if (token === null) throw unauthenticated('invalid_request');
-      const found = await ctx.tokenCheck.check(token);
+      const found = await tokenCheck.check(token);
       if (found === null || found.kind === 'refresh_token') throw unauthenticated('invalid_token');
       principal = {
         via: 'token',
@@ -75,10 +79,12 @@ export function createApiGuard(app: FastifyInstance, ctx: Pick<Context, 'tokenCh
         scopes: found.scopes,
         clientId: found.clientId,
         tokenId: found.tokenId,
+        sessionIdHash: null,
       };
     } else {
-      const user = await sessionUser(request);
-      if (!user) throw unauthenticated();
+      const session = await sessionUser(request);
+      if (!session) throw unauthenticated();
+      const { user } = session;
       if (!READ_METHODS.has(request.method) && !passesCsrfCheck(app, request, reply)) return reply;
       principal = {
         via: 'session',
@@ -90,6 +96,7 @@ export function createApiGuard(app: FastifyInstance, ctx: Pick<Context, 'tokenCh
         scopes: ['api'],
         clientId: null,
         tokenId: null,
+        sessionIdHash: session.idHash,
       };
     }
     if (!allowsMethod(principal.scopes, request.method)) throw insufficientScope('api');
@@ -111,14 +118,19 @@ export function requireUser(request: FastifyRequest): ApiPrincipal & { userId: s
   return p as ApiPrincipal & { userId: string; username: string };
 }
 
-export function requireAdmin(request: FastifyRequest): ApiPrincipal & { userId: string } {
-  const p = requireUser(request);
-  if (!p.administrator) throw forbidden();
-  return p;
-}
-
-export function requirePermission(request: FastifyRequest, permission: string): ApiPrincipal {
+/** Who this request acts as, for the services (INTERFACE.md: a bearer token counts over a session). */
+export function actorOf(request: FastifyRequest): Actor {
   const p = principalOf(request);
-  if (!p.administrator && !p.permissions.includes(permission)) throw forbidden();
-  return p;
+  if (p.userId === null || p.username === null) {
+    return { kind: 'client', clientId: p.clientId ?? '', permissions: effectivePermissions(false, p.permissions) };
+  }
+  return {
+    kind: 'user',
+    id: p.userId,
+    username: p.username,
+    administrator: p.administrator,
+    permissions: effectivePermissions(p.administrator, p.permissions),
+    credential: p.via === 'session' ? 'session' : p.kind === 'personal_access_token' ? 'personal_access_token' : 'access_token',
+    ...(p.sessionIdHash !== null ? { sessionIdHash: p.sessionIdHash } : {}),
+  };
 }

@@ -3,7 +3,10 @@
  * insufficient_scope, 404 `{"message"}`, 422 `{"message","errors":{field:[...]}}`. Handlers throw
  * ApiError; the API scope's error handler is the only place that writes error bodies.
  */
-export type FieldErrors = Record<string, string[]>;
+import type { FieldErrors } from '../domain/field-errors.js';
+import { ServiceError, ThrottledError, UnavailableError, ValidationError } from '../services/errors.js';
+
+export type { FieldErrors };
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -38,4 +41,20 @@ export function insufficientScope(scope: string): ApiError {
   return new ApiError(403, 'Insufficient scope.', undefined, {
     'WWW-Authenticate': `Bearer realm="keygate", error="insufficient_scope", scope="${scope}"`,
   });
+}
+
+/** The one mapping from a service's typed error to the API's documented answer. */
+export function fromServiceError(err: ServiceError): ApiError {
+  switch (err.kind) {
+    case 'forbidden':
+      return forbidden(err.message);
+    case 'not_found':
+      return notFound(err.message);
+    case 'invalid':
+      return validationFailed((err as ValidationError).errors);
+    case 'throttled':
+      return new ApiError(429, err.message, undefined, { 'Retry-After': String((err as ThrottledError).retryAfterSeconds) });
+    case 'unavailable':
+      return new ApiError(503, err.message, undefined, { 'Retry-After': String((err as UnavailableError).retryAfterSeconds) });
+  }
 }

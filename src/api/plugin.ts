@@ -4,16 +4,20 @@
  * and the route modules.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { Context } from '../context.js';
+import type { TokenCheck } from '../oauth/token-check.js';
+import type { Services } from '../services/index.js';
+import { ServiceError } from '../services/errors.js';
 import { createApiGuard, type SessionUserLookup } from './auth.js';
-import { ApiError, type FieldErrors } from './errors.js';
+import { ApiError, fromServiceError, type FieldErrors } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { clientRoutes } from './routes/clients.js';
 import { patRoutes } from './routes/pats.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 
-export interface ApiOptions {
+export interface ApiDeps {
+  readonly tokenCheck: Pick<TokenCheck, 'check'>;
+  readonly services: Services;
   readonly sessionUser: SessionUserLookup;
 }
 
@@ -52,11 +56,11 @@ export function nonFiniteFields(...sources: unknown[]): FieldErrors {
   return errors;
 }
 
-export async function apiPlugin(app: FastifyInstance, ctx: Context, options: ApiOptions): Promise<void> {
+export async function apiPlugin(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   app.decorateRequest('principal', null);
   // Deny by default: every route gets the guard unless it says `config: { public: true }`,
   // decided once per route here rather than on every request.
-  const guard = createApiGuard(app, ctx, options.sessionUser);
+  const guard = createApiGuard(app, deps.tokenCheck, deps.sessionUser);
   app.addHook('onRoute', (route) => {
     if (route.config?.public) return;
     const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
@@ -69,7 +73,8 @@ export async function apiPlugin(app: FastifyInstance, ctx: Context, options: Api
     done(first ? new ApiError(422, first, errors) : undefined);
   });
 
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError, request, reply) => {
+    const err = thrown instanceof ServiceError ? fromServiceError(thrown) : thrown;
     if (err instanceof ApiError) {
       reply.headers(err.headers).code(err.statusCode);
       return reply.send(err.errors ? { message: err.message, errors: err.errors } : { message: err.message });
@@ -91,9 +96,10 @@ export async function apiPlugin(app: FastifyInstance, ctx: Context, options: Api
     return reply.code(500).send({ message: 'Server Error.' });
   });
 
-  await app.register(userRoutes, { ctx });
-  await app.register(patRoutes, { ctx });
-  await app.register(tokenRoutes, { ctx });
-  await app.register(clientRoutes, { ctx });
-  await app.register(auditRoutes, { ctx });
+  const { services } = deps;
+  await app.register(userRoutes, { users: services.users });
+  await app.register(patRoutes, { pats: services.pats });
+  await app.register(tokenRoutes, { tokenHygiene: services.tokenHygiene });
+  await app.register(clientRoutes, { clients: services.clients });
+  await app.register(auditRoutes, { auditLog: services.auditLog });
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** `npx keygate <command>`: the administration CLI. */
+import { ServiceError, ValidationError } from '../services/errors.js';
 import { CommandError, parseCommandArgs, UsageError, type CliIo } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -42,6 +43,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     if (err instanceof CommandError) {
       io.stderr.write(`keygate ${name}: ${err.message}\n`);
+      return 1;
+    }
+    // A service refused: validation (every message, by field), not found, not allowed.
+    if (err instanceof ServiceError) {
+      io.stderr.write(`keygate ${name}: ${err instanceof ValidationError ? err.describe() : err.message}\n`);
       return 1;
     }
     io.stderr.write(`keygate ${name}: unexpected error: ${(err as Error).message}\n`);

@@ -6,8 +6,8 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { apiPlugin } from '../api/plugin.js';
 import type { Context } from '../context.js';
-import { getSessionUser } from './plugins/session.js';
-import { csrfToken, registerSecurity } from './plugins/security.js';
+import { sessionPlugin } from './plugins/session.js';
+import { csrfToken, securityPlugin } from './plugins/security.js';
 import { consoleRoutes } from './routes/console.js';
 import { loginRoutes } from './routes/login.js';
 import { oauthRoutes } from './routes/oauth/index.js';
@@ -82,7 +82,8 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     return reply.code(csrf ? 403 : status).type('text/html; charset=utf-8').send(renderErrorPage(title, message));
   });
 
-  await registerSecurity(app, ctx);
+  await app.register(securityPlugin, { config: ctx.config, keys: ctx.webKeys });
+  await app.register(sessionPlugin, { config: ctx.config, sessions: ctx.sessions, users: ctx.users });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -98,15 +99,18 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   });
 
   await app.register(async (scope) => systemRoutes(scope, ctx));
-  await app.register(async (scope) => loginRoutes(scope, ctx));
+  await app.register(async (scope) => loginRoutes(scope, { consoleLogin: ctx.consoleLogin }));
   await app.register(async (scope) => oauthRoutes(scope, ctx));
-  await app.register(async (scope) => consoleRoutes(scope, ctx));
-  await app.register(async (scope) => apiPlugin(scope, ctx, { sessionUser: (request) => getSessionUser(ctx, request) }), { prefix: API_PREFIX });
+  await app.register(async (scope) => consoleRoutes(scope, { services: ctx.services, config: ctx.config }));
+  await app.register(
+    async (scope) => apiPlugin(scope, { tokenCheck: ctx.tokenCheck, services: ctx.services, sessionUser: (request) => app.consoleSession.withDigest(request) }),
+    { prefix: API_PREFIX },
+  );
 
   app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 300, timeWindow: '1 minute' }) }, async (request, reply) => {
     reply.code(404);
     if (wantsJsonErrors(request.url)) return reply.send({ message: 'Not found.' });
-    const user = await getSessionUser(ctx, request).catch(() => null);
+    const user = await app.consoleSession.user(request).catch(() => null);
     return reply.type('text/html; charset=utf-8').send(renderErrorPage('Page not found', 'There is no page at this address.', user, user ? csrfToken(request, reply) : undefined));
   });
 

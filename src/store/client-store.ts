@@ -1,20 +1,23 @@
 /**
- * Auth Clients. The name is unique case-insensitively through `name_key` (a unique index, so two
- * concurrent creates cannot both win). Secrets are stored as SHA-256 digests only. Any change that
- * can affect a token or client authentication (delete, types, permissions, a new secret) flushes
- * the token-check and client caches in the same step, in every process and node.
+ * Auth Clients, persistence only: the services (src/services/clients.ts) decide who may change
+ * what, validate, audit and invalidate; writes here run inside their transaction. The name is
+ * unique case-insensitively through `name_key` (a unique index, so two concurrent creates cannot
+ * both win). Secrets are stored as SHA-256 digests only.
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Client, ClientType } from '../domain/client.js';
-import { digestsEqual, hashSecret, issueSecret } from '../domain/secret.js';
+import { digestsEqual, hashSecret } from '../domain/secret.js';
 import type { Store } from './db.js';
 import { containsText, fromFlag, isUniqueViolation, parseJsonArray, toDate, toFlag } from './db.js';
-import type { Invalidation } from './invalidation.js';
 import type { ClientsTable, Database } from './schema.js';
 
+/** The name is taken (the unique index refused the row). */
 export class DuplicateClientNameError extends Error {
   override readonly name = 'DuplicateClientNameError';
+  constructor() {
+    super('a client with this name already exists');
+  }
 }
 
 export interface ClientInput {
@@ -81,7 +84,7 @@ export interface ClientTokenStats {
 }
 
 /** The condition for a token that still works at `nowMs` (what a client deletion ends). */
-function activeToken(nowMs: number) {
+export function activeToken(nowMs: number) {
   return (eb: ExpressionBuilder<Database, 'tokens'>) =>
     eb.and([
       eb('tokens.revoked_at', 'is', null),
@@ -93,24 +96,33 @@ function activeToken(nowMs: number) {
 /** FTS5 trigram MATCH needs three characters; shorter filters scan (SQLite). */
 const TRIGRAM_MIN = 3;
 
+/** Maps the unique index's refusal of a name to DuplicateClientNameError. */
+async function uniqueName<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new DuplicateClientNameError();
+    throw err;
+  }
+}
+
 export type ClientStore = ReturnType<typeof createClientStore>;
 
-export function createClientStore(store: Store, invalidation: Invalidation) {
+export function createClientStore(store: Store) {
   const { db } = store;
 
+  const findById = async (id: string, q: Kysely<Database> = db): Promise<ClientWithSecretState | null> => {
+    const row = await q.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rowToClient(row) : null;
+  };
+
   const self = {
-    /** Creates a client; a confidential one gets a secret, returned here once. */
-    async create(
-      input: ClientInput,
-      createdBy: string | null,
-      nowMs = Date.now(),
-      trx: Kysely<Database> = db,
-    ): Promise<{ client: Client; secret: string | null }> {
+    /** Inserts a client (`secretHash` null for a public client); throws DuplicateClientNameError. */
+    async insert(trx: Kysely<Database>, input: ClientInput & { readonly secretHash: string | null; readonly createdBy: string | null }, nowMs: number): Promise<Client> {
       const id = randomUUID();
-      const secret = input.confidential ? issueSecret('clientSecret') : null;
       const name = input.name.trim();
-      try {
-        await trx
+      await uniqueName(
+        trx
           .insertInto('clients')
           .values({
             id,
@@ -123,30 +135,28 @@ export function createClientStore(store: Store, invalidation: Invalidation) {
             trusted: toFlag(input.trusted ?? false),
             introspect_all: toFlag(input.introspectAll ?? false),
             permissions: JSON.stringify(input.permissions ?? []),
-            secret_hash: secret === null ? null : hashSecret(secret),
+            secret_hash: input.secretHash,
             previous_secret_hash: null,
             previous_secret_expires_at: null,
-            created_by: createdBy,
+            created_by: input.createdBy,
             created_at: nowMs,
             updated_at: nowMs,
           })
-          .execute();
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new DuplicateClientNameError(`The Name has already been taken.`);
-        throw err;
-      }
-      const row = await trx.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-      return { client: stripSecretState(rowToClient(row)), secret };
+          .execute(),
+      );
+      return stripSecretState((await findById(id, trx))!);
     },
 
-    async findById(id: string): Promise<ClientWithSecretState | null> {
-      const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+    findById,
+
+    async findByName(name: string, q: Kysely<Database> = db): Promise<ClientWithSecretState | null> {
+      const row = await q.selectFrom('clients').selectAll().where('name_key', '=', clientNameKey(name)).executeTakeFirst();
       return row ? rowToClient(row) : null;
     },
 
-    async findByName(name: string): Promise<ClientWithSecretState | null> {
-      const row = await db.selectFrom('clients').selectAll().where('name_key', '=', clientNameKey(name)).executeTakeFirst();
-      return row ? rowToClient(row) : null;
+    /** A client by its id, or else by its name (case-insensitive). */
+    async findByRef(ref: string, q: Kysely<Database> = db): Promise<ClientWithSecretState | null> {
+      return (ref.length <= 100 ? await findById(ref, q) : null) ?? (await self.findByName(ref, q));
     },
 
     /** Constant-time check of a presented secret against the current (or, in its grace period, the previous) one. */
@@ -161,81 +171,61 @@ export function createClientStore(store: Store, invalidation: Invalidation) {
       return current || previous;
     },
 
-    /**
-     * Updates a client. Removing a type ends the tokens that came from it at once: the token check
-     * reads the client's types, and every cache is flushed here.
-     */
-    async update(id: string, input: ClientInput, nowMs = Date.now()): Promise<Client | null> {
+    /** Replaces a client's settings; false when there is no such client. Throws DuplicateClientNameError. */
+    async update(trx: Kysely<Database>, id: string, input: Omit<ClientInput, 'confidential'>, nowMs: number): Promise<boolean> {
       const name = input.name.trim();
-      try {
-        return await invalidation.revoke(async (trx) => {
-          const res = await trx
-            .updateTable('clients')
-            .set({
-              name,
-              name_key: clientNameKey(name),
-              types: JSON.stringify(input.types),
-              redirect: JSON.stringify(input.redirect),
-              search_text: clientSearchText(name, input.redirect),
-              ...(input.trusted !== undefined ? { trusted: toFlag(input.trusted) } : {}),
-              ...(input.introspectAll !== undefined ? { introspect_all: toFlag(input.introspectAll) } : {}),
-              ...(input.permissions !== undefined ? { permissions: JSON.stringify(input.permissions) } : {}),
-              updated_at: nowMs,
-            })
-            .where('id', '=', id)
-            .executeTakeFirst();
-          if (Number(res.numUpdatedRows) === 0) return { result: null, event: null };
-          const row = await trx.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-          return { result: stripSecretState(rowToClient(row)), event: { kind: 'clients', ids: [id] } };
-        });
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new DuplicateClientNameError(`The Name has already been taken.`);
-        throw err;
-      }
-    },
-
-    /**
-     * Issues a new secret. With `graceSeconds` > 0 the old one keeps working that long.
-     * Returns the new raw secret once, or null for an unknown or public client.
-     */
-    async regenerateSecret(id: string, graceSeconds: number, nowMs = Date.now()): Promise<string | null> {
-      const secret = issueSecret('clientSecret');
-      // Through the invalidation fan-out: client caches (this process, other processes, other
-      // nodes) must forget the old secret at once. One UPDATE: the right-hand `secret_hash` is the
-      // value before this statement, so concurrent rotations cannot keep a never-current "previous".
-      return invalidation.revoke(async (trx) => {
-        const res = await trx
+      const res = await uniqueName(
+        trx
           .updateTable('clients')
-          .set((eb) => ({
-            secret_hash: hashSecret(secret),
-            previous_secret_hash: graceSeconds > 0 ? eb.ref('secret_hash') : null,
-            previous_secret_expires_at: graceSeconds > 0 ? nowMs + graceSeconds * 1000 : null,
+          .set({
+            name,
+            name_key: clientNameKey(name),
+            types: JSON.stringify(input.types),
+            redirect: JSON.stringify(input.redirect),
+            search_text: clientSearchText(name, input.redirect),
+            ...(input.trusted !== undefined ? { trusted: toFlag(input.trusted) } : {}),
+            ...(input.introspectAll !== undefined ? { introspect_all: toFlag(input.introspectAll) } : {}),
+            ...(input.permissions !== undefined ? { permissions: JSON.stringify(input.permissions) } : {}),
             updated_at: nowMs,
-          }))
+          })
           .where('id', '=', id)
-          .where('confidential', '=', 1)
-          .executeTakeFirst();
-        return Number(res.numUpdatedRows) === 1 ? { result: secret, event: { kind: 'clients', ids: [id] } } : { result: null, event: null };
-      });
+          .executeTakeFirst(),
+      );
+      return Number(res.numUpdatedRows) === 1;
     },
 
     /**
-     * Deletes a client with every code and token issued to it (foreign keys cascade), and flushes
-     * every token-check cache before returning. Returns the number of active tokens that ended,
-     * or null when there was no such client.
+     * Stores a new secret digest. With `graceSeconds` > 0 the old one keeps working that long. One
+     * UPDATE: the right-hand `secret_hash` is the value before this statement, so concurrent
+     * rotations cannot keep a never-current "previous". False for an unknown or public client.
      */
-    async delete(id: string, nowMs = Date.now()): Promise<number | null> {
-      return invalidation.revoke(async (trx) => {
-        const active = await trx
-          .selectFrom('tokens')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('client_id', '=', id)
-          .where(activeToken(nowMs))
-          .executeTakeFirstOrThrow();
-        const res = await trx.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
-        if (Number(res.numDeletedRows) === 0) return { result: null, event: null };
-        return { result: Number(active.n), event: { kind: 'clients', ids: [id] } };
-      });
+    async setSecret(trx: Kysely<Database>, id: string, secretHash: string, graceSeconds: number, nowMs: number): Promise<boolean> {
+      const res = await trx
+        .updateTable('clients')
+        .set((eb) => ({
+          secret_hash: secretHash,
+          previous_secret_hash: graceSeconds > 0 ? eb.ref('secret_hash') : null,
+          previous_secret_expires_at: graceSeconds > 0 ? nowMs + graceSeconds * 1000 : null,
+          updated_at: nowMs,
+        }))
+        .where('id', '=', id)
+        .where('confidential', '=', 1)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) === 1;
+    },
+
+    /** Deletes a client with every code and token issued to it (foreign keys cascade). */
+    async delete(trx: Kysely<Database>, id: string): Promise<boolean> {
+      const res = await trx.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
+      return Number(res.numDeletedRows) === 1;
+    },
+
+    /** Tokens of the client that still work (of the given origins only, when named). */
+    async countActiveTokens(id: string, nowMs: number, origins?: readonly string[], q: Kysely<Database> = db): Promise<number> {
+      if (origins !== undefined && origins.length === 0) return 0;
+      let query = q.selectFrom('tokens').select((eb) => eb.fn.countAll<number>().as('n')).where('client_id', '=', id).where(activeToken(nowMs));
+      if (origins !== undefined) query = query.where('origin', 'in', [...origins]);
+      return Number((await query.executeTakeFirstOrThrow()).n);
     },
 
     /**

@@ -125,6 +125,11 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
     return Number(row?.epoch ?? -1);
   };
 
+  /** A write that changes no value: the connection now holds SQLite's write lock. */
+  const takeWriteLock = async (trx: Kysely<Database>): Promise<void> => {
+    await trx.updateTable('revocation_epoch').set((eb) => ({ epoch: eb.ref('epoch') })).where('id', '=', 1).execute();
+  };
+
   const record = async (trx: Kysely<Database>, events: readonly InvalidationEvent[]): Promise<void> => {
     // The caller's transaction may still roll back, so this process does not count the bump as
     // seen: the next commit by another connection makes checkExternal flush once (safe).
@@ -187,16 +192,20 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
       const result = await store.db.transaction().execute(async (trx) => {
         // SQLite: write first, so the transaction takes the write lock at once (waiting up to
         // busy_timeout) instead of reading and then failing with SQLITE_BUSY when another
-        // process (the CLI, a second server) writes meanwhile.
-        if (store.dialect === 'sqlite') epoch = await bumpEpoch(trx);
+        // process (the CLI, a second server) writes meanwhile. The write changes nothing: a
+        // transaction that invalidates nothing (creating a client, a consent) must not make every
+        // other process flush its caches.
+        if (store.dialect === 'sqlite') await takeWriteLock(trx);
         const out = await work(trx);
         events = eventList(out.event);
-        if (events.length > 0 && store.dialect === 'postgres') await record(trx, events);
+        if (events.length > 0) {
+          if (store.dialect === 'sqlite') epoch = await bumpEpoch(trx);
+          else await record(trx, events);
+        }
         return out.result;
       });
       const committedAt = performance.now();
       for (const event of events) publishLocal(event);
-      const event = events.length > 0;
       if (epoch !== -1) {
         // Our own bump is no news to this process. Writers are serialised, so if the counter was
         // one below ours when we last read it, nobody else revoked in between; otherwise another
@@ -205,7 +214,7 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
         lastEpoch = epoch;
         // Commit wait: other processes may answer from a data_version read taken up to
         // EXTERNAL_CHECK_WINDOW_MS ago; after this, any read they reuse began after our commit.
-        if (event) await waitSince(committedAt, EXTERNAL_CHECK_WINDOW_MS);
+        await waitSince(committedAt, EXTERNAL_CHECK_WINDOW_MS);
       }
       return result;
     },

@@ -24,9 +24,14 @@ export class MigrationError extends Error {
   override readonly name = 'MigrationError';
 }
 
+/** The migrations of src/store/migrations, for Kysely's Migrator. */
+export function migrationProvider(): MigrationProvider {
+  return new FolderMigrationProvider();
+}
+
 /** Runs every pending migration; returns the names applied. */
 export async function migrateToLatest(store: Store): Promise<string[]> {
-  const migrator = new Migrator({ db: store.db, provider: new FolderMigrationProvider() });
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider() });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');

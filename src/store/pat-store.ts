@@ -1,16 +1,14 @@
 /**
- * A user's personal access tokens: issue (the raw token is returned once, only its SHA-256 digest
- * is stored), list, read and revoke. Lists and reads never hold the token, only its short prefix.
- * Every issue and revocation is audited with the actor, never with the token.
+ * A user's personal access tokens, persistence only: list and read (never the token, only its
+ * short prefix) and the row insert of src/services/pats.ts, which validates, audits and returns
+ * the raw token once.
  */
 import type { Kysely } from 'kysely';
-import { choosePatClient, parsePatScopes, patExpiryProblem, patNameProblem, type PatClientOption, type PatFieldErrors } from '../domain/pat.js';
-import { displayPrefix, hashSecret, issueSecret } from '../domain/secret.js';
-import type { Actor, AuditStore } from './audit-store.js';
+import type { PatClientOption } from '../domain/pat.js';
 import type { Store } from './db.js';
 import { splitScopes, toDate } from './db.js';
 import type { Database } from './schema.js';
-import type { TokenStore } from './token-store.js';
+import { toRow } from './token-store.js';
 
 export interface PersonalAccessToken {
   readonly id: string;
@@ -25,28 +23,11 @@ export interface PersonalAccessToken {
   readonly lastUsedAt: Date | null;
 }
 
-export interface NewPat {
-  readonly userId: string;
-  readonly name: string;
-  readonly clientId?: string | undefined;
-  readonly scopes?: readonly string[] | undefined;
-  /** Absolute expiry in ms, or null for never. */
-  readonly expiresAt: number | null;
-}
-
-export type IssuePatResult =
-  | { readonly ok: true; readonly token: string; readonly pat: PersonalAccessToken }
-  | { readonly ok: false; readonly errors: PatFieldErrors };
-
-export interface PatPolicy {
-  readonly patMaxTtlSeconds: number | undefined;
-}
-
 const PAT_KIND = 'personal_access_token';
 
 export type PatStore = ReturnType<typeof createPatStore>;
 
-export function createPatStore(store: Store, tokens: Pick<TokenStore, 'insertToken' | 'revokeWhere'>, audit: Pick<AuditStore, 'record'>) {
+export function createPatStore(store: Store) {
   const { db } = store;
 
   const base = (q: Kysely<Database>) =>
@@ -78,53 +59,15 @@ export function createPatStore(store: Store, tokens: Pick<TokenStore, 'insertTok
       return rows.filter((r) => r.types.includes('"personal_access_client"')).map((r) => ({ id: r.id, name: r.name }));
     },
 
-    /** Checks a new PAT's fields; returns the field errors, or the scopes and client to use. */
-    async check(input: NewPat, policy: PatPolicy, nowMs = Date.now()): Promise<{ errors: PatFieldErrors } | { scopes: string[]; clientId: string }> {
-      const errors: PatFieldErrors = {};
-      const nameProblem = patNameProblem(input.name);
-      if (nameProblem) errors.name = [nameProblem];
-      const scopes = parsePatScopes(input.scopes);
-      if (typeof scopes === 'string') errors.scopes = [scopes];
-      const expiryProblem = patExpiryProblem(input.expiresAt, nowMs, policy.patMaxTtlSeconds);
-      if (expiryProblem) errors.expires_at = [expiryProblem];
-      const client = choosePatClient(input.clientId, await self.patClients());
-      if ('error' in client) errors.client_id = [client.error];
-      if (Object.keys(errors).length > 0 || typeof scopes === 'string' || 'error' in client) return { errors };
-      return { scopes, clientId: client.clientId };
-    },
-
-    /** Validates and issues a PAT; the raw token is in the result once and nowhere else. */
-    async issue(input: NewPat, actor: Actor, policy: PatPolicy, nowMs = Date.now()): Promise<IssuePatResult> {
-      const checked = await self.check(input, policy, nowMs);
-      if ('errors' in checked) return { ok: false, errors: checked.errors };
-      const { scopes, clientId } = checked;
-      const token = issueSecret('personalAccessToken');
-      const name = input.name.trim();
-      const id = await db.transaction().execute(async (trx) => {
-        const tokenId = await tokens.insertToken(
-          {
-            tokenHash: hashSecret(token),
-            kind: PAT_KIND,
-            prefix: displayPrefix(token),
-            name,
-            clientId,
-            userId: input.userId,
-            scopes,
-            origin: 'personal_access',
-            createdAt: nowMs,
-            expiresAt: input.expiresAt,
-          },
-          trx,
-        );
-        await audit.record(
-          { type: 'token.created', actor, subjectType: 'token', subjectId: tokenId, details: { kind: PAT_KIND, name, user_id: input.userId, client_id: clientId, scopes } },
-          trx,
-          nowMs,
-        );
-        return tokenId;
-      });
-      const pat = await self.find(input.userId, id);
-      return { ok: true, token, pat: pat! };
+    /** Inserts a PAT row in the caller's transaction; returns its id. */
+    async insert(
+      trx: Kysely<Database>,
+      input: { tokenHash: string; prefix: string; name: string; clientId: string; userId: string; scopes: readonly string[]; expiresAt: number | null },
+      nowMs: number,
+    ): Promise<string> {
+      const row = toRow({ ...input, kind: PAT_KIND, origin: 'personal_access', createdAt: nowMs });
+      await trx.insertInto('tokens').values(row).execute();
+      return row.id;
     },
 
     /** The user's tokens that are not revoked (expired ones included, so people see why one stopped), newest first. */
@@ -146,23 +89,12 @@ export function createPatStore(store: Store, tokens: Pick<TokenStore, 'insertTok
       return { data: rows.map(toPat), total: Number(total.n) };
     },
 
-    async find(userId: string, tokenId: string): Promise<PersonalAccessToken | null> {
-      const row = await base(db).where('t.user_id', '=', userId).where('t.id', '=', tokenId).executeTakeFirst();
+    async find(userId: string, tokenId: string, q: Kysely<Database> = db): Promise<PersonalAccessToken | null> {
+      if (tokenId.length > 100) return null;
+      const row = await base(q).where('t.user_id', '=', userId).where('t.id', '=', tokenId).executeTakeFirst();
       return row ? toPat(row) : null;
     },
 
-    /** Revokes one of the user's PATs; every token-check cache forgets it before this returns. */
-    async revoke(userId: string, tokenId: string, actor: Actor, nowMs = Date.now()): Promise<boolean> {
-      const pat = await self.find(userId, tokenId);
-      if (!pat) return false;
-      const n = await tokens.revokeWhere(
-        (trx) => trx.selectFrom('tokens').select(['id', 'token_hash']).where('id', '=', tokenId).where('user_id', '=', userId).where('kind', '=', PAT_KIND).where('revoked_at', 'is', null).execute(),
-        nowMs,
-      );
-      if (n === 0) return false;
-      await audit.record({ type: 'token.revoked', actor, subjectType: 'token', subjectId: tokenId, details: { kind: PAT_KIND, name: pat.name, user_id: userId } }, db, nowMs);
-      return true;
-    },
   };
   return self;
 }

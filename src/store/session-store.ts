@@ -1,6 +1,8 @@
 /** Browser sessions: the cookie holds a random id; only its SHA-256 digest is stored. */
+import type { Kysely } from 'kysely';
 import { hashSecret, issueSecret } from '../domain/secret.js';
 import type { Store } from './db.js';
+import type { Database } from './schema.js';
 
 export interface SessionRecord {
   readonly userId: string;
@@ -36,6 +38,14 @@ export function createSessionStore(store: Store) {
 
     async delete(id: string): Promise<void> {
       await db.deleteFrom('sessions').where('id_hash', '=', hashSecret(id)).execute();
+    },
+
+    /** Ends every session of a user but the one whose digest is `keepHash`; returns how many ended. */
+    async deleteForUser(trx: Kysely<Database>, userId: string, keepHash?: string): Promise<number> {
+      let q = trx.deleteFrom('sessions').where('user_id', '=', userId);
+      if (keepHash !== undefined) q = q.where('id_hash', '!=', keepHash);
+      const res = await q.executeTakeFirst();
+      return Number(res.numDeletedRows);
     },
   };
 }

@@ -1,17 +1,16 @@
 /**
- * Token hygiene across every kind, user and client: the administrators' list (with the filters of
- * the Tokens page and the rotation-policy flag), bulk revocation by client / user / name /
- * created-before (with a count-only dry run), and the purge of expired and revoked rows in short
- * batches so a running server keeps answering.
+ * Token hygiene across every kind, user and client, persistence only (src/services/token-hygiene.ts
+ * validates, authorizes and audits): the administrators' list with the filters of the Tokens page
+ * and the rotation-policy flag, revocation of what a filter matches, and the purge of expired and
+ * revoked rows (and expired authorization codes) in short batches so a running server keeps answering.
  */
 import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
-import { MS_PER_DAY, needsRotation, parseBeforeDate } from '../domain/pat.js';
-import { isTokenKind, type TokenKind } from '../domain/token.js';
-import type { Actor, AuditStore } from './audit-store.js';
+import { MS_PER_DAY, needsRotation } from '../domain/pat.js';
+import type { TokenKind } from '../domain/token.js';
 import type { Store } from './db.js';
 import { splitScopes, toDate } from './db.js';
 import type { Database } from './schema.js';
-import type { TokenStore } from './token-store.js';
+import { revokeRows, type RevokedTokens } from './token-revocation.js';
 
 export interface TokenFilter {
   readonly clientId?: string | undefined;
@@ -50,30 +49,15 @@ export interface PurgeProgress {
 }
 
 export interface PurgeResult {
+  /** Token rows deleted. */
   readonly deleted: number;
+  /** Expired authorization codes deleted. */
+  readonly codesDeleted: number;
   readonly batches: number;
   readonly durationMs: number;
 }
 
 export const PURGE_BATCH_SIZE = 5_000;
-
-/** A filter as people type it: client and user by id or name, dates as text. */
-export interface TokenFilterInput {
-  readonly client?: string | undefined;
-  readonly user?: string | undefined;
-  readonly kind?: string | undefined;
-  readonly name?: string | undefined;
-  readonly before?: string | undefined;
-  readonly olderThanDays?: number | undefined;
-  readonly unusedDays?: number | undefined;
-}
-
-export type FilterResult = { readonly ok: true; readonly filter: TokenFilter } | { readonly ok: false; readonly errors: Record<string, string[]> };
-
-/** True when a filter names at least one of client, user, name, before (what bulk revocation requires). */
-export function hasRevokeCriterion(f: TokenFilterInput): boolean {
-  return [f.client, f.user, f.name, f.before].some((v) => v !== undefined && v.trim() !== '');
-}
 
 type TokenQuery = SelectQueryBuilder<Database, 'tokens', object>;
 
@@ -104,7 +88,7 @@ function applyFilter<Q extends TokenQuery>(q: Q, f: TokenFilter, nowMs: number):
 
 export type TokenAdminStore = ReturnType<typeof createTokenAdminStore>;
 
-export function createTokenAdminStore(store: Store, tokens: Pick<TokenStore, 'revokeWhere'>, audit: Pick<AuditStore, 'record'>) {
+export function createTokenAdminStore(store: Store) {
   const { db } = store;
   const activeMatching = (q: Kysely<Database>, f: TokenFilter, nowMs: number) => applyFilter(whereActive(q.selectFrom('tokens'), nowMs), f, nowMs);
 
@@ -148,41 +132,6 @@ export function createTokenAdminStore(store: Store, tokens: Pick<TokenStore, 're
       };
     },
 
-    /** Resolves names and dates; unknown clients, users, kinds and unreadable dates are field errors. */
-    async resolveFilter(input: TokenFilterInput): Promise<FilterResult> {
-      const errors: Record<string, string[]> = {};
-      const given = (v: string | undefined) => (v !== undefined && v.trim() !== '' ? v.trim() : undefined);
-      const filter: { -readonly [K in keyof TokenFilter]: TokenFilter[K] } = {};
-      const client = given(input.client);
-      if (client !== undefined) {
-        const id = await this.resolveClient(client);
-        if (id === null) errors.client = [`No client with the id or name "${client}".`];
-        else filter.clientId = id;
-      }
-      const user = given(input.user);
-      if (user !== undefined) {
-        const id = await this.resolveUser(user);
-        if (id === null) errors.user = [`No user with the id or username "${user}".`];
-        else filter.userId = id;
-      }
-      const kind = given(input.kind);
-      if (kind !== undefined) {
-        if (isTokenKind(kind)) filter.kind = kind;
-        else errors.kind = ['The kind must be access_token, refresh_token or personal_access_token.'];
-      }
-      const name = given(input.name);
-      if (name !== undefined) filter.name = name;
-      const before = given(input.before);
-      if (before !== undefined) {
-        const ms = parseBeforeDate(before);
-        if (ms === null) errors.before = ['The Before date must be YYYY-MM-DD or an ISO 8601 time.'];
-        else filter.before = ms;
-      }
-      if (input.olderThanDays !== undefined) filter.olderThanDays = input.olderThanDays;
-      if (input.unusedDays !== undefined) filter.unusedDays = input.unusedDays;
-      return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, filter };
-    },
-
     /** Clients for the filter menus, by name (at most 1,000). */
     async clientOptions(): Promise<Array<{ id: string; name: string }>> {
       return db.selectFrom('clients').select(['id', 'name']).orderBy('name_key').limit(1000).execute();
@@ -208,18 +157,26 @@ export function createTokenAdminStore(store: Store, tokens: Pick<TokenStore, 're
       return row?.id ?? null;
     },
 
+    /** How many active tokens match the filter. */
+    async count(f: TokenFilter, nowMs: number, q: Kysely<Database> = db): Promise<number> {
+      const row = await activeMatching(q, f, nowMs).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
     /**
-     * Revokes every active token matching the filter (and the access tokens issued from matching
-     * refresh tokens); with `dryRun`, only counts them. Audited as token.bulk_revoked.
+     * Revokes every active token matching the filter, and the access tokens issued from matching
+     * refresh tokens, in the caller's transaction.
      */
-    async bulkRevoke(f: TokenFilter, actor: Actor, options: { dryRun?: boolean } = {}, nowMs = Date.now()): Promise<number> {
-      if (options.dryRun) {
-        const row = await activeMatching(db, f, nowMs).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-        return Number(row.n);
-      }
-      const count = await tokens.revokeWhere((trx) => activeMatching(trx, f, nowMs).select(['tokens.id', 'tokens.token_hash']).execute(), nowMs, { withChildren: true });
-      await audit.record({ type: 'token.bulk_revoked', actor, subjectType: 'token', details: { filter: describeFilter(f), count } }, db, nowMs);
-      return count;
+    async revokeMatching(trx: Kysely<Database>, f: TokenFilter, nowMs: number): Promise<RevokedTokens> {
+      return revokeRows(trx, await activeMatching(trx, f, nowMs).select(['tokens.id', 'tokens.token_hash']).execute(), nowMs, { withChildren: true });
+    },
+
+    /** One token of any kind with its client and user (active or not), or null. */
+    async find(id: string, q: Kysely<Database> = db): Promise<{ id: string; kind: TokenKind; name: string | null; clientId: string; userId: string | null; tokenHash: string; revokedAt: number | null } | null> {
+      if (id.length > 100) return null;
+      const row = await q.selectFrom('tokens').select(['id', 'kind', 'name', 'client_id', 'user_id', 'token_hash', 'revoked_at']).where('id', '=', id).executeTakeFirst();
+      if (!row) return null;
+      return { id: row.id, kind: row.kind as TokenKind, name: row.name, clientId: row.client_id, userId: row.user_id, tokenHash: row.token_hash, revokedAt: row.revoked_at === null ? null : Number(row.revoked_at) };
     },
 
     /** How many rows a purge would delete now. */
@@ -262,7 +219,16 @@ export function createTokenAdminStore(store: Store, tokens: Pick<TokenStore, 're
           await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 5));
         }
       }
-      return { deleted, batches, durationMs: Date.now() - started };
+      // Expired authorization codes (60 s each): nothing else ever deletes them.
+      let codesDeleted = 0;
+      const codeKey = store.dialect === 'sqlite' ? sql.raw('rowid') : sql.raw('id');
+      for (;;) {
+        const res = await sql`delete from authorization_codes where ${codeKey} in (select ${codeKey} from authorization_codes where expires_at <= ${nowMs} limit ${batchSize})`.execute(db);
+        const n = Number(res.numAffectedRows ?? 0);
+        codesDeleted += n;
+        if (n < batchSize) break;
+      }
+      return { deleted, codesDeleted, batches, durationMs: Date.now() - started };
     },
   };
 }

@@ -1,10 +1,9 @@
-/** Users and their permissions. */
+/** Users and their permissions, persistence only (src/services/users.ts decides and audits). */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { effectivePermissions, type Permission } from '../domain/permission.js';
 import type { Store } from './db.js';
 import { containsText, fromFlag, isUniqueViolation, toDate, toFlag } from './db.js';
-import type { Invalidation } from './invalidation.js';
 import type { Database } from './schema.js';
 
 export interface User {
@@ -36,8 +35,14 @@ export function usernameKey(username: string): string {
 
 export type UserStore = ReturnType<typeof createUserStore>;
 
-export function createUserStore(store: Store, invalidation: Invalidation) {
+export function createUserStore(store: Store) {
   const { db } = store;
+
+  const setPermissions = async (trx: Kysely<Database>, id: string, permissions: readonly string[], replace: boolean): Promise<void> => {
+    if (replace) await trx.deleteFrom('user_permissions').where('user_id', '=', id).execute();
+    const perms = [...new Set(permissions)];
+    if (perms.length > 0) await trx.insertInto('user_permissions').values(perms.map((permission) => ({ user_id: id, permission }))).execute();
+  };
 
   const permissionsOf = async (ids: string[], q: Kysely<Database> = db): Promise<Map<string, string[]>> => {
     const map = new Map<string, string[]>();
@@ -67,91 +72,90 @@ export function createUserStore(store: Store, invalidation: Invalidation) {
       return Number(row.n);
     },
 
-    async findById(id: string): Promise<UserWithHash | null> {
-      const row = await db.selectFrom('users').select(columns).where('id', '=', id).executeTakeFirst();
+    async findById(id: string, q: Kysely<Database> = db): Promise<UserWithHash | null> {
+      const row = await q.selectFrom('users').select(columns).where('id', '=', id).executeTakeFirst();
       if (!row) return null;
-      return toUser(row, (await permissionsOf([id])).get(id) ?? []);
+      return toUser(row, (await permissionsOf([id], q)).get(id) ?? []);
     },
 
-    async findByUsername(username: string): Promise<UserWithHash | null> {
-      const row = await db.selectFrom('users').select(columns).where('username_key', '=', usernameKey(username)).executeTakeFirst();
+    async findByUsername(username: string, q: Kysely<Database> = db): Promise<UserWithHash | null> {
+      const row = await q.selectFrom('users').select(columns).where('username_key', '=', usernameKey(username)).executeTakeFirst();
       if (!row) return null;
-      return toUser(row, (await permissionsOf([row.id])).get(row.id) ?? []);
+      return toUser(row, (await permissionsOf([row.id], q)).get(row.id) ?? []);
     },
 
-    /** Creates a user; throws DuplicateUsernameError when the name is taken (in any case). */
-    async create(input: { username: string; passwordHash: string; administrator: boolean; permissions: readonly string[] }, nowMs = Date.now()): Promise<User> {
+    /** A user by id without the password hash (what a console session acts as). */
+    async findPublicById(id: string): Promise<User | null> {
+      const user = await self.findById(id);
+      return user ? stripHash(user) : null;
+    },
+
+    /** A user by id, or else by username (case-insensitive). */
+    async findByRef(ref: string, q: Kysely<Database> = db): Promise<UserWithHash | null> {
+      return (ref.length <= 100 ? await self.findById(ref, q) : null) ?? (await self.findByUsername(ref, q));
+    },
+
+    /** Inserts a user with their permissions; throws DuplicateUsernameError when the name is taken (in any case). */
+    async insert(
+      trx: Kysely<Database>,
+      input: { username: string; passwordHash: string; administrator: boolean; permissions: readonly string[] },
+      nowMs: number,
+    ): Promise<User> {
       const id = randomUUID();
       const username = input.username.trim();
       try {
-        await db.transaction().execute(async (trx) => {
-          await trx
-            .insertInto('users')
-            .values({
-              id,
-              username,
-              username_key: usernameKey(username),
-              password_hash: input.passwordHash,
-              administrator: toFlag(input.administrator),
-              created_at: nowMs,
-              updated_at: nowMs,
-            })
-            .execute();
-          const perms = [...new Set(input.permissions)];
-          if (perms.length > 0) await trx.insertInto('user_permissions').values(perms.map((permission) => ({ user_id: id, permission }))).execute();
-        });
+        await trx
+          .insertInto('users')
+          .values({
+            id,
+            username,
+            username_key: usernameKey(username),
+            password_hash: input.passwordHash,
+            administrator: toFlag(input.administrator),
+            created_at: nowMs,
+            updated_at: nowMs,
+          })
+          .execute();
       } catch (err) {
         if (isUniqueViolation(err)) throw new DuplicateUsernameError(username);
         throw err;
       }
-      const user = await self.findById(id);
-      return user!;
+      await setPermissions(trx, id, input.permissions, false);
+      return stripHash((await self.findById(id, trx))!);
     },
 
-    /**
-     * Updates a user. Permission or administrator changes take effect on the user's tokens at once
-     * (the token-check cache is flushed in the same step).
-     */
+    /** Changes a user; false when there is no such user. Throws DuplicateUsernameError. */
     async update(
+      trx: Kysely<Database>,
       id: string,
       changes: { username?: string; passwordHash?: string; administrator?: boolean; permissions?: readonly string[] },
-      nowMs = Date.now(),
-    ): Promise<User | null> {
+      nowMs: number,
+    ): Promise<boolean> {
+      let res;
       try {
-        const found = await invalidation.revoke(async (trx) => {
-          const res = await trx
-            .updateTable('users')
-            .set({
-              updated_at: nowMs,
-              ...(changes.username !== undefined ? { username: changes.username.trim(), username_key: usernameKey(changes.username) } : {}),
-              ...(changes.passwordHash !== undefined ? { password_hash: changes.passwordHash } : {}),
-              ...(changes.administrator !== undefined ? { administrator: toFlag(changes.administrator) } : {}),
-            })
-            .where('id', '=', id)
-            .executeTakeFirst();
-          if (Number(res.numUpdatedRows) === 0) return { result: false, event: null };
-          if (changes.permissions !== undefined) {
-            await trx.deleteFrom('user_permissions').where('user_id', '=', id).execute();
-            const perms = [...new Set(changes.permissions)];
-            if (perms.length > 0) await trx.insertInto('user_permissions').values(perms.map((permission) => ({ user_id: id, permission }))).execute();
-          }
-          return { result: true, event: { kind: 'users', ids: [id] } };
-        });
-        if (!found) return null;
+        res = await trx
+          .updateTable('users')
+          .set({
+            updated_at: nowMs,
+            ...(changes.username !== undefined ? { username: changes.username.trim(), username_key: usernameKey(changes.username) } : {}),
+            ...(changes.passwordHash !== undefined ? { password_hash: changes.passwordHash } : {}),
+            ...(changes.administrator !== undefined ? { administrator: toFlag(changes.administrator) } : {}),
+          })
+          .where('id', '=', id)
+          .executeTakeFirst();
       } catch (err) {
         if (isUniqueViolation(err)) throw new DuplicateUsernameError(changes.username ?? '');
         throw err;
       }
-      return self.findById(id);
+      if (Number(res.numUpdatedRows) === 0) return false;
+      if (changes.permissions !== undefined) await setPermissions(trx, id, changes.permissions, true);
+      return true;
     },
 
-    /** Deletes a user; their sessions, codes and tokens go with them (cascade), caches included. */
-    async delete(id: string): Promise<boolean> {
-      return invalidation.revoke(async (trx) => {
-        const res = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-        const n = Number(res.numDeletedRows);
-        return { result: n > 0, event: n > 0 ? { kind: 'users', ids: [id] } : null };
-      });
+    /** Deletes a user; their sessions, codes and tokens go with them (foreign keys cascade). */
+    async delete(trx: Kysely<Database>, id: string): Promise<boolean> {
+      const res = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
     },
 
     async list(options: { page: number; perPage: number; filter?: string }): Promise<{ data: User[]; total: number }> {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
-import { freePort } from '../../test/helpers/app.js';
+import { createClient as createTestClient, freePort } from '../../test/helpers/app.js';
 import { startProcess } from '../../test/helpers/spawn.js';
 import type { TestDatabase } from '../../test/helpers/stores.js';
 import { loadConfig } from '../../src/config.js';
@@ -76,10 +76,7 @@ export async function createClient(
   types: ClientType[],
   options: { redirect?: string[]; confidential?: boolean; permissions?: string[] } = {},
 ): Promise<{ id: string; secret: string | null }> {
-  const { client, secret } = await ctx.clients.create(
-    { name, types, redirect: options.redirect ?? [], confidential: options.confidential ?? true, permissions: options.permissions ?? [] },
-    null,
-  );
+  const { client, secret } = await createTestClient(ctx, { name, types, redirect: options.redirect ?? [], confidential: options.confidential ?? true, permissions: options.permissions ?? [] });
   return { id: client.id, secret };
 }
 

@@ -6,7 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createUser, startServer, type TestServer } from '../helpers/app.js';
+import { createClient, createUser, startServer, updateClient, type TestServer } from '../helpers/app.js';
+import { CLI_ACTOR } from '../../src/services/actor.js';
+
 import { WebClient } from '../helpers/http.js';
 import { storeKinds } from '../helpers/stores.js';
 
@@ -134,35 +136,35 @@ for (const kind of storeKinds()) {
     });
 
     it('deleting the client ends its PATs at once', async () => {
-      const { client } = await server.ctx.clients.create({ name: `PAT client ${kind} a`, types: ['personal_access_client'], redirect: [], confidential: true }, null);
+      const { client } = await createClient(server.ctx, { name: `PAT client ${kind} a`, types: ['personal_access_client'] });
       const created = await api.call('POST', `/users/${alice.id}/tokens`, { name: 'on a doomed client', client_id: client.id });
       assert.equal(created.status, 201);
       const token = created.json().access_token;
       assert.equal((await anon().get('/api/1.0/users/me', bearer(token))).status, 200);
-      await server.ctx.clients.delete(client.id);
+      await server.ctx.services.clients.delete(CLI_ACTOR, client.id);
       assert.equal((await anon().get('/api/1.0/users/me', bearer(token))).status, 401);
     });
 
     it('removing personal_access_client from the client ends its PATs at once, and it can mint no more (422)', async () => {
-      const { client } = await server.ctx.clients.create({ name: `PAT client ${kind} b`, types: ['personal_access_client'], redirect: [], confidential: true }, null);
+      const { client } = await createClient(server.ctx, { name: `PAT client ${kind} b`, types: ['personal_access_client'] });
       const token = (await api.call('POST', `/users/${alice.id}/tokens`, { name: 'grant removal', client_id: client.id })).json().access_token;
       assert.equal((await anon().get('/api/1.0/users/me', bearer(token))).status, 200);
-      await server.ctx.clients.update(client.id, { name: client.name, types: ['client_credentials_grant'], redirect: [], confidential: true });
+      await updateClient(server.ctx, client.id, { name: client.name, types: ['client_credentials_grant'] });
       const res = await anon().get('/api/1.0/users/me', bearer(token));
       assert.equal(res.status, 401);
       assert.match(res.headers.get('www-authenticate') ?? '', /invalid_token/);
       const refused = await api.call('POST', `/users/${alice.id}/tokens`, { name: 'no', client_id: client.id });
       assert.equal(refused.status, 422);
       assert.ok(refused.json().errors.client_id);
-      await server.ctx.clients.delete(client.id);
+      await server.ctx.services.clients.delete(CLI_ACTOR, client.id);
     });
 
     it('client_id may be left out only while exactly one client can mint PATs', async () => {
-      const { client } = await server.ctx.clients.create({ name: `PAT client ${kind} c`, types: ['personal_access_client'], redirect: [], confidential: true }, null);
+      const { client } = await createClient(server.ctx, { name: `PAT client ${kind} c`, types: ['personal_access_client'] });
       const res = await api.call('POST', `/users/${alice.id}/tokens`, { name: 'which client?' });
       assert.equal(res.status, 422);
       assert.match(res.json().errors.client_id[0], /Choose the client/);
-      await server.ctx.clients.delete(client.id);
+      await server.ctx.services.clients.delete(CLI_ACTOR, client.id);
       assert.equal((await api.call('POST', `/users/${alice.id}/tokens`, { name: 'default client' })).status, 201);
     });
 

@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { displayPrefix, hashSecret, issueSecret } from '../../src/domain/secret.js';
 import type { TokenKind } from '../../src/domain/token.js';
-import { createPatStore } from '../../src/store/pat-store.js';
-import { createUser, startServer, type TestServer } from '../helpers/app.js';
+import { createClient, createUser, issuePat, startServer, type TestServer } from '../helpers/app.js';
 import { WebClient } from '../helpers/http.js';
 import { storeKinds } from '../helpers/stores.js';
 
@@ -52,13 +51,11 @@ for (const kind of storeKinds()) {
     before(async () => {
       server = await startServer(kind);
       web = new WebClient(server.baseUrl);
-      const pats = createPatStore(server.ctx.store, server.ctx.tokens, server.ctx.audit);
-      patClient = (await pats.patClients())[0]!.id;
-      const issued = await pats.issue({ userId: server.admin.id, name: 'admin key', expiresAt: null }, { id: null, name: 'test' }, { patMaxTtlSeconds: undefined });
-      assert.ok(issued.ok);
+      patClient = (await server.ctx.services.pats.patClients())[0]!.id;
+      const issued = await issuePat(server.ctx, server.admin.id, { name: 'admin key' });
       adminToken = issued.token;
-      ids.admin = issued.pat.id;
-      appClient = (await server.ctx.clients.create({ name: 'Desktop app', types: ['password_client'], redirect: [], confidential: true }, null)).client.id;
+      ids.admin = issued.id;
+      appClient = (await createClient(server.ctx, { name: 'Desktop app', types: ['password_client'] })).client.id;
       hana = await createUser(server.ctx, { username: 'hana' });
       const seeds = {
         oldPat: { kind: 'personal_access_token', clientId: patClient, userId: hana.id, name: 'old laptop', ageDays: 120, lastUsedDaysAgo: 100 },
@@ -135,9 +132,7 @@ for (const kind of storeKinds()) {
     });
 
     it('is for administrators only', async () => {
-      const pats = createPatStore(server.ctx.store, server.ctx.tokens, server.ctx.audit);
-      const issued = await pats.issue({ userId: hana.id, name: 'hana key', expiresAt: null }, { id: null, name: 'test' }, { patMaxTtlSeconds: undefined });
-      assert.ok(issued.ok);
+      const issued = await issuePat(server.ctx, hana.id, { name: 'hana key' });
       assert.equal((await call('GET', '/tokens', undefined, issued.token)).status, 403);
       assert.equal((await call('POST', '/tokens/revoke', { user: 'admin' }, issued.token)).status, 403);
       assert.equal((await web.get('/api/1.0/users/me', { authorization: `Bearer ${adminToken}` })).status, 200);

@@ -5,19 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createPatStore } from '../../src/store/pat-store.js';
-import { createUser, startServer, type TestServer } from '../helpers/app.js';
+import { createUser, issuePat, startServer, type TestServer } from '../helpers/app.js';
 import { WebClient } from '../helpers/http.js';
 import { storeKinds } from '../helpers/stores.js';
 
 async function patFor(server: TestServer, userId: string, scopes: string[] = ['api']): Promise<string> {
-  const result = await createPatStore(server.ctx.store, server.ctx.tokens, server.ctx.audit).issue(
-    { userId, name: `test ${scopes.join(' ')}`, scopes, expiresAt: null },
-    { id: null, name: 'test' },
-    { patMaxTtlSeconds: undefined },
-  );
-  assert.ok(result.ok);
-  return result.token;
+  return (await issuePat(server.ctx, userId, { name: `test ${scopes.join(' ')}`, scopes })).token;
 }
 
 for (const kind of storeKinds()) {

@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { displayPrefix, hashSecret, issueSecret } from '../../src/domain/secret.js';
-import { createPatStore } from '../../src/store/pat-store.js';
-import { createUser, startServer, type TestServer } from '../helpers/app.js';
+import { createUser, issuePat, startServer, type TestServer } from '../helpers/app.js';
 import { WebClient } from '../helpers/http.js';
 import { CLI, run } from '../helpers/spawn.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -46,11 +45,7 @@ for (const kind of storeKinds()) {
       }
     }
 
-    const issuePat = async (name: string) => {
-      const result = await createPatStore(server.ctx.store, server.ctx.tokens, server.ctx.audit).issue({ userId, name, expiresAt: null }, { id: null, name: 'test' }, { patMaxTtlSeconds: undefined });
-      assert.ok(result.ok);
-      return result.token;
-    };
+    const newPat = async (name: string) => (await issuePat(server.ctx, userId, { name })).token;
 
     before(async () => {
       server = await startServer(kind);
@@ -60,8 +55,8 @@ for (const kind of storeKinds()) {
     after(() => server.close());
 
     it('a dry run counts; a revoke from the CLI is refused by the running server', async () => {
-      const token = await issuePat('laptop');
-      const other = await issuePat('phone');
+      const token = await newPat('laptop');
+      const other = await newPat('phone');
       assert.equal((await me(token)).status, 200, 'cached by the server');
       const dry = await run(CLI, ['tokens:revoke', '--user', 'ivan', '--name', 'laptop', '--dry-run', '--json'], env);
       assert.equal(dry.code, 0, dry.stderr);
@@ -112,7 +107,7 @@ for (const kind of storeKinds()) {
         };
       });
       for (let i = 0; i < rows.length; i += 200) await server.ctx.store.db.insertInto('tokens').values(rows.slice(i, i + 200)).execute();
-      const live = await issuePat('still active');
+      const live = await newPat('still active');
       const count = async () => Number((await server.ctx.store.db.selectFrom('tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
       const before = await count();
 

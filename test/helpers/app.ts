@@ -8,7 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import { bootstrapIfEmpty } from '../../src/bootstrap.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createContext, type Context } from '../../src/context.js';
-import { hashPassword } from '../../src/domain/password.js';
+import type { Client, ClientType } from '../../src/domain/client.js';
+import type { ClientRequest } from '../../src/domain/client-rules.js';
+import { CLI_ACTOR } from '../../src/services/actor.js';
 import { buildApp } from '../../src/http/app.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';
 
@@ -77,17 +79,55 @@ export async function startServer(kind: StoreKind, options: StartOptions = {}): 
   };
 }
 
-/** Creates a user directly in the store. */
+/** Creates a user through the users service, as the CLI would. */
 export async function createUser(
-  ctx: Context,
+  ctx: Pick<Context, 'services'>,
   input: { username: string; password?: string; administrator?: boolean; permissions?: string[] },
 ): Promise<{ id: string; username: string; password: string }> {
   const password = input.password ?? randomBytes(12).toString('base64url');
-  const user = await ctx.users.create({
+  const user = await ctx.services.users.create(CLI_ACTOR, {
     username: input.username,
-    passwordHash: await hashPassword(password),
+    password,
     administrator: input.administrator ?? false,
     permissions: input.permissions ?? [],
   });
   return { id: user.id, username: user.username, password };
+}
+
+/** A client as tests describe it (store terms), created through the clients service as the CLI would. */
+export interface TestClientInput {
+  readonly name: string;
+  readonly types: readonly ClientType[];
+  readonly redirect?: readonly string[];
+  readonly confidential?: boolean;
+  readonly trusted?: boolean;
+  readonly introspectAll?: boolean;
+  readonly permissions?: readonly string[];
+}
+
+/** The clients service's request (wire names) for a test client. */
+export function clientRequest(input: TestClientInput): ClientRequest {
+  return {
+    name: input.name,
+    types: [...input.types],
+    redirect: [...(input.redirect ?? [])],
+    confidential: input.confidential ?? true,
+    ...(input.trusted !== undefined ? { trusted: input.trusted } : {}),
+    ...(input.introspectAll !== undefined ? { introspect_all: input.introspectAll } : {}),
+    ...(input.permissions !== undefined ? { permissions: [...input.permissions] } : {}),
+  };
+}
+
+export function createClient(ctx: Pick<Context, 'services'>, input: TestClientInput): Promise<{ client: Client; secret: string | null }> {
+  return ctx.services.clients.create(CLI_ACTOR, clientRequest(input));
+}
+
+export async function updateClient(ctx: Pick<Context, 'services'>, id: string, input: TestClientInput): Promise<Client> {
+  return (await ctx.services.clients.update(CLI_ACTOR, id, clientRequest(input))).client;
+}
+
+/** A personal access token issued through the PAT service; returns the raw token. */
+export async function issuePat(ctx: Pick<Context, 'services'>, userId: string, input: { name: string; scopes?: string[]; expiresAt?: number | null; clientId?: string }): Promise<{ token: string; id: string }> {
+  const { token, pat } = await ctx.services.pats.create(CLI_ACTOR, userId, { expiresAt: null, ...input });
+  return { token, id: pat.id };
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { displayPrefix, hashSecret, issueSecret } from '../../src/domain/secret.js';
-import { createUser, startServer, type TestServer } from '../helpers/app.js';
+import { createClient, createUser, startServer, type TestServer } from '../helpers/app.js';
 import { browserSkipReason, launchBrowser, screenshotPath } from '../helpers/browser.js';
 import { WebClient } from '../helpers/http.js';
 
@@ -27,7 +27,7 @@ describe('Tokens page in Chromium', { skip }, () => {
     const kim = await createUser(server.ctx, { username: 'kim' });
     const lou = await createUser(server.ctx, { username: 'lou' });
     const pac = (await server.ctx.clients.findByName('Personal Access Client'))!.id;
-    const app = (await server.ctx.clients.create({ name: 'Legacy desktop', types: ['password_client'], redirect: [], confidential: true }, null)).client.id;
+    const app = (await createClient(server.ctx, { name: 'Legacy desktop', types: ['password_client'] })).client.id;
     const seed = async (key: string, clientId: string, userId: string, kind: 'access_token' | 'personal_access_token', ageDays: number, name: string | null) => {
       const token = issueSecret(kind === 'access_token' ? 'accessToken' : 'personalAccessToken');
       await server.ctx.tokens.insertToken({

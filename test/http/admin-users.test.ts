@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createPatStore } from '../../src/store/pat-store.js';
-import { createUser, startServer, type TestServer } from '../helpers/app.js';
+import { createUser, issuePat, startServer, type TestServer } from '../helpers/app.js';
 import { WebClient } from '../helpers/http.js';
 import { storeKinds } from '../helpers/stores.js';
 
@@ -61,8 +60,7 @@ for (const kind of storeKinds()) {
       assert.match(list.text, /<td>nina<\/td>/);
       assert.doesNotMatch(list.text, /<td>admin<\/td>/);
 
-      const issued = await createPatStore(server.ctx.store, server.ctx.tokens, server.ctx.audit).issue({ userId: nina.id, name: 'n', expiresAt: null }, { id: null, name: 'test' }, { patMaxTtlSeconds: undefined });
-      assert.ok(issued.ok);
+      const issued = await issuePat(server.ctx, nina.id, { name: 'n' });
       const confirm = await admin.get(`${userPath}/delete`);
       assert.match(confirm.text, />Confirm</);
       const del = await admin.postForm(`${userPath}/delete`, { _csrf: WebClient.csrfFrom(confirm.text) });

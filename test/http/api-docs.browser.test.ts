@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { createPatStore } from '../../src/store/pat-store.js';
-import { startServer, type TestServer } from '../helpers/app.js';
+import { issuePat, startServer, type TestServer } from '../helpers/app.js';
 import { browserSkipReason, launchBrowser, screenshotPath } from '../helpers/browser.js';
 
 const skip = browserSkipReason();
@@ -24,12 +23,7 @@ describe('API reference in Chromium', { skip }, () => {
   });
 
   it('renders the operations with no CSP errors and tries GET /users/me with a bearer token', async () => {
-    const issued = await createPatStore(server.ctx.store, server.ctx.tokens, server.ctx.audit).issue(
-      { userId: server.admin.id, name: 'docs', expiresAt: null },
-      { id: null, name: 'test' },
-      { patMaxTtlSeconds: undefined },
-    );
-    assert.ok(issued.ok);
+    const issued = await issuePat(server.ctx, server.admin.id, { name: 'docs' });
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { createUser, startServer, type TestServer } from '../helpers/app.js';
+import { createClient, createUser, startServer, type TestServer } from '../helpers/app.js';
 import { browserSkipReason, launchBrowser, screenshotPath } from '../helpers/browser.js';
 import { mintToken } from '../helpers/mint-token.js';
 
@@ -35,7 +35,7 @@ describe('Auth Clients console in Chromium', { skip }, () => {
       { name: 'Legacy Desktop Suite', types: ['password_client', 'authorization_code_grant'] as const, redirect: ['https://desktop.example.com/cb'], confidential: true },
     ];
     for (const s of seeds) {
-      const { client } = await server.ctx.clients.create({ ...s, types: [...s.types] }, server.admin.id);
+      const { client } = await createClient(server.ctx, { ...s, types: [...s.types] });
       if (s.name === 'Reporting Service') for (let i = 0; i < 3; i++) await mintToken(server.ctx, { userId: null, clientId: client.id });
     }
   });

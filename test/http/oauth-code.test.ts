@@ -160,8 +160,11 @@ for (const kind of storeKinds()) {
       // A public client must use PKCE.
       const pubRes = await web.get(authorizePath({ response_type: 'code', client_id: pub.id, state: 'p' }));
       assert.equal(redirectParams(pubRes).get('error'), 'invalid_request');
-      // A client without the authorization code grant.
-      const cc = await makeClient(server.ctx, { types: ['client_credentials_grant'], redirect: [REDIRECT] });
+      // A client without the authorization code grant that still has a redirect URL: the services
+      // drop redirects without that grant, so only an older row looks like this; set it by hand.
+      const cc = await makeClient(server.ctx, { types: ['authorization_code_grant', 'client_credentials_grant'], redirect: [REDIRECT] });
+      await server.ctx.store.db.updateTable('clients').set({ types: JSON.stringify(['client_credentials_grant']) }).where('id', '=', cc.id).execute();
+      server.ctx.invalidation.publishLocal({ kind: 'clients', ids: [cc.id] });
       const ccRes = await web.get(authorizePath({ response_type: 'code', client_id: cc.id, state: 'c' }));
       assert.equal(redirectParams(ccRes).get('error'), 'unauthorized_client');
     });

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from '../../src/context.js';
 import { s256Challenge } from '../../src/domain/pkce.js';
-import type { ClientInput } from '../../src/store/client-store.js';
+import { createClient, type TestClientInput } from '../helpers/app.js';
 import { WebClient, type HttpResponse } from '../helpers/http.js';
 
 export interface TestClient {
@@ -16,11 +16,8 @@ export interface TestClient {
 
 let counter = 0;
 
-export async function makeClient(ctx: Context, input: Partial<ClientInput> & Pick<ClientInput, 'types'>): Promise<TestClient> {
-  const { client, secret } = await ctx.clients.create(
-    { name: input.name ?? `App ${++counter} ${randomBytes(3).toString('hex')}`, redirect: [], confidential: true, ...input },
-    null,
-  );
+export async function makeClient(ctx: Pick<Context, 'services'>, input: Partial<TestClientInput> & Pick<TestClientInput, 'types'>): Promise<TestClient> {
+  const { client, secret } = await createClient(ctx, { name: input.name ?? `App ${++counter} ${randomBytes(3).toString('hex')}`, ...input });
   return { id: client.id, secret, redirect: client.redirect };
 }
 

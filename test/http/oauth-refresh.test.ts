@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createUser, startServer, type TestServer } from '../helpers/app.js';
+import { createUser, startServer, updateClient, type TestServer } from '../helpers/app.js';
+import { CLI_ACTOR } from '../../src/services/actor.js';
+
 import { storeKinds } from '../helpers/stores.js';
 import { bodyAuth, makeClient, me, oauthPost, type TestClient } from './oauth-helpers.js';
 
@@ -128,11 +130,11 @@ for (const kind of storeKinds()) {
       const user = await login(app);
       const cc = (await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'client_credentials', ...bodyAuth(app) })).body.access_token as string;
       assert.equal(await me(server.baseUrl, user.access_token), 200);
-      await server.ctx.clients.update(app.id, { name: 'Shortlived', types: ['client_credentials_grant'], redirect: [], confidential: true });
+      await updateClient(server.ctx, app.id, { name: 'Shortlived', types: ['client_credentials_grant'] });
       assert.equal(await me(server.baseUrl, user.access_token), 401);
       assert.equal((await refresh(user.refresh_token, app)).body.error, 'unauthorized_client');
       assert.deepEqual((await introspect(cc, resource)).body.active, true);
-      await server.ctx.clients.delete(app.id);
+      await server.ctx.services.clients.delete(CLI_ACTOR, app.id);
       assert.deepEqual((await introspect(cc, resource)).body, { active: false });
     });
   });

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { createContext } from '../../src/context.js';
-import { createUser, startServer, type TestServer } from '../helpers/app.js';
+import { createUser, startServer, updateClient, type TestServer } from '../helpers/app.js';
+import { CLI_ACTOR } from '../../src/services/actor.js';
+
 import { storeKinds } from '../helpers/stores.js';
 import { basicHeader, bodyAuth, makeClient, me, oauthPost, type TestClient, type TokenCall } from './oauth-helpers.js';
 
@@ -133,13 +135,13 @@ for (const kind of storeKinds()) {
       const svc = await makeClient(server.ctx, { name: 'Rotating service', types: ['client_credentials_grant'] });
       const ask = (c: TestClient) => oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'client_credentials' }, { basic: c });
       assert.equal((await ask(svc)).status, 200);
-      const secret = await server.ctx.clients.regenerateSecret(svc.id, 0);
+      const { secret } = await server.ctx.services.clients.regenerateSecret(CLI_ACTOR, svc.id, 0);
       assertError(await ask(svc), 401, 'invalid_client');
       const renewed = { ...svc, secret };
       assert.equal((await ask(renewed)).status, 200);
-      await server.ctx.clients.update(svc.id, { name: 'Rotating service', types: ['password_client'], redirect: [], confidential: true });
+      await updateClient(server.ctx, svc.id, { name: 'Rotating service', types: ['password_client'] });
       assertError(await ask(renewed), 400, 'unauthorized_client');
-      await server.ctx.clients.delete(svc.id);
+      await server.ctx.services.clients.delete(CLI_ACTOR, svc.id);
       assertError(await ask(renewed), 401, 'invalid_client');
     });
 
@@ -148,7 +150,7 @@ for (const kind of storeKinds()) {
       const ask = (c: TestClient) => oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'client_credentials' }, { basic: c });
       assert.equal((await ask(svc)).status, 200);
       const other = await createContext(loadConfig({ DATABASE_URL: server.db.url, LOG_LEVEL: 'silent' }), { listen: false });
-      const secret = await other.clients.regenerateSecret(svc.id, 0);
+      const { secret } = await other.services.clients.regenerateSecret(CLI_ACTOR, svc.id, 0);
       await other.close();
       // SQLite: the next request; PostgreSQL: as soon as the notification arrives (bounded wait).
       const deadline = Date.now() + 2000;

@@ -8,6 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { createContext, type Context } from '../../src/context.js';
 import { displayPrefix, hashSecret, issueSecret } from '../../src/domain/secret.js';
+import { CLI_ACTOR } from '../../src/services/actor.js';
+import { createClient, createUser, updateClient } from '../helpers/app.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../helpers/stores.js';
 
 async function openContext(db: TestDatabase): Promise<Context> {
@@ -40,12 +42,9 @@ for (const kind of storeKinds()) {
     before(async () => {
       db = await createTestDatabase(kind);
       ctx = await openContext(db);
-      const user = await ctx.users.create({ username: 'alice', passwordHash: 'x', administrator: false, permissions: ['view-auth_clients'] });
+      const user = await createUser(ctx, { username: 'alice', permissions: ['view-auth_clients'] });
       userId = user.id;
-      const { client } = await ctx.clients.create(
-        { name: 'Service', types: ['client_credentials_grant', 'password_client'], redirect: [], confidential: true, permissions: ['view-auth_clients'] },
-        null,
-      );
+      const { client } = await createClient(ctx, { name: 'Service', types: ['client_credentials_grant', 'password_client'], permissions: ['view-auth_clients'] });
       clientId = client.id;
     });
     after(async () => {
@@ -92,21 +91,21 @@ for (const kind of storeKinds()) {
       const credentials = await mintToken(ctx, { clientId, userId: null, origin: 'client_credentials' });
       assert.ok(await ctx.tokenCheck.check(password.token));
       assert.ok(await ctx.tokenCheck.check(credentials.token));
-      await ctx.clients.update(clientId, { name: 'Service', types: ['client_credentials_grant'], redirect: [], confidential: true });
+      await updateClient(ctx, clientId, { name: 'Service', types: ['client_credentials_grant'] });
       assert.equal(await ctx.tokenCheck.check(password.token), null);
       assert.ok(await ctx.tokenCheck.check(credentials.token));
 
-      const { client } = await ctx.clients.create({ name: 'Doomed', types: ['client_credentials_grant'], redirect: [], confidential: true }, null);
+      const { client } = await createClient(ctx, { name: 'Doomed', types: ['client_credentials_grant'] });
       const doomed = await mintToken(ctx, { clientId: client.id, userId: null });
       assert.ok(await ctx.tokenCheck.check(doomed.token));
-      assert.equal(await ctx.clients.delete(client.id), 1);
+      assert.equal((await ctx.services.clients.delete(CLI_ACTOR, client.id)).tokensEnded, 1);
       assert.equal(await ctx.tokenCheck.check(doomed.token), null);
     });
 
     it('applies a user permission change at once', async () => {
       const { token } = await mintToken(ctx, { clientId, userId, origin: 'client_credentials' });
       assert.deepEqual((await ctx.tokenCheck.check(token))?.permissions, ['view-auth_clients']);
-      await ctx.users.update(userId, { permissions: [] });
+      await ctx.services.users.update(CLI_ACTOR, userId, { permissions: [] });
       assert.deepEqual((await ctx.tokenCheck.check(token))?.permissions, []);
     });
 

@@ -10,6 +10,7 @@ import { createContext, type Context } from '../../src/context.js';
 import { displayPrefix, hashSecret, issueSecret } from '../../src/domain/secret.js';
 import { newTokenId, type TokenKind } from '../../src/domain/token.js';
 import { TokenOwnerGoneError, type NewToken } from '../../src/store/token-store.js';
+import { createClient } from '../helpers/app.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../helpers/stores.js';
 
 function newToken(clientId: string, kind: TokenKind = 'access_token', extra: Partial<NewToken> = {}): { raw: string; row: NewToken } {
@@ -38,7 +39,7 @@ for (const kind of storeKinds()) {
     before(async () => {
       db = await createTestDatabase(kind);
       ctx = await createContext(loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' }));
-      const { client } = await ctx.clients.create({ name: 'Writer', types: ['client_credentials_grant'], redirect: [], confidential: true, permissions: [] }, null);
+      const { client } = await createClient(ctx, { name: 'Writer', types: ['client_credentials_grant'] });
       clientId = client.id;
     });
     after(async () => {

@@ -1,9 +1,9 @@
 /** The audit log at /api/1.0/audit: administrators only, newest first, paginated, filter by type. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Context } from '../../context.js';
+import type { AuditLogService } from '../../services/audit-log.js';
 import type { AuditEvent } from '../../store/audit-store.js';
-import { requireAdmin } from '../auth.js';
+import { actorOf } from '../auth.js';
 import { ListOf, PageQuery, pageOf, PROTECTED_ERRORS, ValidationError } from '../schemas.js';
 
 export const AuditEventResponse = Type.Object(
@@ -31,7 +31,7 @@ export function auditJson(e: AuditEvent): Record<string, unknown> {
   };
 }
 
-export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+export async function auditRoutes(app: FastifyInstance, { auditLog }: { auditLog: AuditLogService }): Promise<void> {
   app.get(
     '/audit',
     {
@@ -44,10 +44,8 @@ export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
       },
     },
     async (request: FastifyRequest<{ Querystring: { page?: number; per_page?: number; type?: string } }>) => {
-      requireAdmin(request);
       const { page, perPage } = pageOf(request.query);
-      const type = request.query.type?.trim() || undefined;
-      const { data, total } = await ctx.audit.list({ page, perPage, ...(type ? { type } : {}) });
+      const { data, total } = await auditLog.list(actorOf(request), { page, perPage, ...(request.query.type !== undefined ? { type: request.query.type } : {}) });
       return { data: data.map(auditJson), meta: { total, page, per_page: perPage } };
     },
   );

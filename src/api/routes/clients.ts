@@ -1,23 +1,16 @@
 /**
- * Auth Clients at /api/1.0/oauth/clients (INTERFACE.md, "REST API"). Each action checks its own
- * permission; only administrators may set `trusted`, `introspect_all` or `permissions`. The
- * service functions below are shared with the console (src/http/routes/admin/auth-clients.ts),
- * so both validate, store and audit the same way.
+ * Auth Clients at /api/1.0/oauth/clients (INTERFACE.md, "REST API"): a thin adapter over the
+ * clients service (src/services/clients.ts), which decides who may do what, validates, stores and
+ * audits — the same for the console and the CLI.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Context } from '../../context.js';
-import type { Client } from '../../domain/client.js';
 import { CLIENT_TYPES, clientWireForm } from '../../domain/client.js';
-import { CLIENT_MESSAGES, changedClientFields, validateClientRequest, type ClientRequest } from '../../domain/client-rules.js';
+import type { ClientRequest } from '../../domain/client-rules.js';
 import { PERMISSIONS } from '../../domain/permission.js';
-import type { Actor } from '../../store/audit-store.js';
-import { DuplicateClientNameError, type ClientTokenStats } from '../../store/client-store.js';
-import { requirePermission, type ApiPrincipal } from '../auth.js';
-import { ApiError, forbidden, notFound, validationFailed } from '../errors.js';
+import { MAX_GRACE_PERIOD_SECONDS, type ClientService, type ClientWithStats } from '../../services/clients.js';
+import { actorOf } from '../auth.js';
 import { ErrorMessage, ListOf, PageQuery, pageOf, PROTECTED_ERRORS, ValidationError } from '../schemas.js';
-
-export const MAX_GRACE_PERIOD_SECONDS = 86_400;
 
 const ClientTypeSchema = Type.Union(CLIENT_TYPES.map((t) => Type.Literal(t)));
 const PermissionSchema = Type.Union(PERMISSIONS.map((p) => Type.Literal(p)));
@@ -59,102 +52,17 @@ const ClientBody = Type.Object({
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
 
-export function actorOf(p: Pick<ApiPrincipal, 'userId' | 'username' | 'clientId'>): Actor {
-  return { id: p.userId, name: p.username ?? `client ${p.clientId ?? '?'}` };
+function withStats(client: ClientWithStats): Record<string, unknown> {
+  return { ...clientWireForm(client), active_tokens: client.stats.activeTokens, last_used_at: client.stats.lastUsedAt?.toISOString() ?? null };
 }
-
-type Principal = Pick<ApiPrincipal, 'userId' | 'username' | 'clientId' | 'administrator'>;
 
 function asRequest(body: unknown): ClientRequest {
-  return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body) : {};
-}
-
-/** Only administrators may grant trust, introspection or permissions. */
-function checkAdminFields(p: Principal, body: ClientRequest, current?: Client): void {
-  if (p.administrator) return;
-  const trusted = body.trusted !== undefined && body.trusted !== (current?.trusted ?? false);
-  const introspect = body.introspect_all !== undefined && body.introspect_all !== (current?.introspectAll ?? false);
-  const perms =
-    body.permissions !== undefined &&
-    JSON.stringify([...((body.permissions as string[] | null) ?? [])].sort()) !== JSON.stringify([...(current?.permissions ?? [])].sort());
-  if (trusted || introspect || perms) throw forbidden('Only administrators may set trusted, introspect_all or permissions.');
-}
-
-function nameTaken(): ApiError {
-  return validationFailed({ name: [CLIENT_MESSAGES.nameTaken] });
-}
-
-export async function createClientFor(ctx: Context, p: Principal, rawBody: unknown): Promise<{ client: Client; secret: string | null }> {
-  const body = asRequest(rawBody);
-  const checked = validateClientRequest(body);
-  if (!checked.ok) throw validationFailed(checked.errors);
-  checkAdminFields(p, body);
-  try {
-    const created = await ctx.clients.create(checked.value, p.userId);
-    const c = created.client;
-    await ctx.audit.record({
-      type: 'client.created',
-      actor: actorOf(p),
-      subjectType: 'client',
-      subjectId: c.id,
-      details: { name: c.name, types: c.types, redirect: c.redirect, confidential: c.confidential, trusted: c.trusted, introspect_all: c.introspectAll, permissions: c.permissions },
-    });
-    return created;
-  } catch (err) {
-    if (err instanceof DuplicateClientNameError) throw nameTaken();
-    throw err;
-  }
-}
-
-export async function updateClientFor(ctx: Context, p: Principal, id: string, rawBody: unknown): Promise<Client> {
-  const current = await ctx.clients.findById(id);
-  if (!current) throw notFound('Auth Client not found.');
-  const body = asRequest(rawBody);
-  const checked = validateClientRequest(body, { fixedConfidential: current.confidential });
-  if (!checked.ok) throw validationFailed(checked.errors);
-  checkAdminFields(p, body, current);
-  let updated: Client | null;
-  try {
-    updated = await ctx.clients.update(id, checked.value);
-  } catch (err) {
-    if (err instanceof DuplicateClientNameError) throw nameTaken();
-    throw err;
-  }
-  if (!updated) throw notFound('Auth Client not found.');
-  const changed = changedClientFields(current, updated);
-  if (Object.keys(changed).length > 0) {
-    await ctx.audit.record({ type: 'client.updated', actor: actorOf(p), subjectType: 'client', subjectId: id, details: { name: updated.name, changed: Object.keys(changed), values: changed } });
-  }
-  return updated;
-}
-
-export async function deleteClientFor(ctx: Context, p: Principal, id: string): Promise<{ name: string; tokensEnded: number }> {
-  const current = await ctx.clients.findById(id);
-  if (!current) throw notFound('Auth Client not found.');
-  const ended = await ctx.clients.delete(id);
-  if (ended === null) throw notFound('Auth Client not found.');
-  await ctx.audit.record({ type: 'client.deleted', actor: actorOf(p), subjectType: 'client', subjectId: id, details: { name: current.name, tokens_ended: ended } });
-  return { name: current.name, tokensEnded: ended };
-}
-
-export async function regenerateSecretFor(ctx: Context, p: Principal, id: string, graceSeconds: number): Promise<{ client: Client; secret: string }> {
-  const current = await ctx.clients.findById(id);
-  if (!current) throw notFound('Auth Client not found.');
-  if (!current.confidential) throw validationFailed({ confidential: ['A public client has no secret to regenerate.'] });
-  const secret = await ctx.clients.regenerateSecret(id, graceSeconds);
-  if (secret === null) throw notFound('Auth Client not found.');
-  await ctx.audit.record({ type: 'client.secret_regenerated', actor: actorOf(p), subjectType: 'client', subjectId: id, details: { name: current.name, grace_period: graceSeconds } });
-  const client = await ctx.clients.findById(id);
-  return { client: client ?? current, secret };
-}
-
-function withStats(client: Client, stats: ClientTokenStats | undefined): Record<string, unknown> {
-  return { ...clientWireForm(client), active_tokens: stats?.activeTokens ?? 0, last_used_at: stats?.lastUsedAt?.toISOString() ?? null };
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? body : {};
 }
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
-export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+export async function clientRoutes(app: FastifyInstance, { clients }: { clients: ClientService }): Promise<void> {
   const tags = ['Auth Clients'];
   const security = [{ bearerAuth: [] }];
 
@@ -174,11 +82,9 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       },
     },
     async (request: FastifyRequest<{ Querystring: { page?: number; per_page?: number; filter?: string; order_by?: 'created_at' | 'name' } }>) => {
-      requirePermission(request, 'view-auth_clients');
       const { page, perPage } = pageOf(request.query);
-      const { data, total } = await ctx.clients.list({ page, perPage, filter: request.query.filter ?? '', orderBy: request.query.order_by ?? 'created_at' });
-      const stats = await ctx.clients.tokenStats(data.map((c) => c.id));
-      return { data: data.map((c) => withStats(c, stats.get(c.id))), meta: { total, page, per_page: perPage } };
+      const { data, total } = await clients.list(actorOf(request), { page, perPage, filter: request.query.filter ?? '', orderBy: request.query.order_by ?? 'created_at' });
+      return { data: data.map(withStats), meta: { total, page, per_page: perPage } };
     },
   );
 
@@ -189,9 +95,8 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       schema: { tags, security, summary: 'Create an Auth Client (the secret is in this response only)', body: ClientBody, response: { 201: ClientResponse, 422: ValidationError, ...PROTECTED_ERRORS } },
     },
     async (request, reply) => {
-      const p = requirePermission(request, 'create-auth_clients');
-      // Validation is the domain's (exact messages); the schema above documents the body.
-      const { client, secret } = await createClientFor(ctx, p, request.body);
+      // Validation is the service's (exact messages); the schema above documents the body.
+      const { client, secret } = await clients.create(actorOf(request), asRequest(request.body));
       return reply.code(201).send(clientWireForm(client, secret));
     },
   );
@@ -200,10 +105,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     '/oauth/clients/:id',
     { schema: { tags, security, summary: 'Read an Auth Client', params: IdParams, response: { 200: ClientResponse, 404: ErrorMessage, ...PROTECTED_ERRORS } } },
     async (request: IdRequest) => {
-      requirePermission(request, 'view-auth_clients');
-      const client = await ctx.clients.findById(request.params.id);
-      if (!client) throw notFound('Auth Client not found.');
-      return clientWireForm(client);
+      return clientWireForm(await clients.get(actorOf(request), request.params.id));
     },
   );
 
@@ -214,8 +116,8 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       schema: { tags, security, summary: 'Update an Auth Client', params: IdParams, body: ClientBody, response: { 200: ClientResponse, 404: ErrorMessage, 422: ValidationError, ...PROTECTED_ERRORS } },
     },
     async (request: IdRequest) => {
-      const p = requirePermission(request, 'edit-auth_clients');
-      return clientWireForm(await updateClientFor(ctx, p, request.params.id, request.body));
+      const { client } = await clients.update(actorOf(request), request.params.id, asRequest(request.body));
+      return clientWireForm(client);
     },
   );
 
@@ -231,8 +133,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       },
     },
     async (request: IdRequest, reply) => {
-      const p = requirePermission(request, 'delete-auth_clients');
-      await deleteClientFor(ctx, p, request.params.id);
+      await clients.delete(actorOf(request), request.params.id);
       return reply.code(204).send();
     },
   );
@@ -255,9 +156,7 @@ export async function clientRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       },
     },
     async (request: FastifyRequest<{ Params: { id: string }; Body: { grace_period?: number } | null | undefined }>) => {
-      const p = requirePermission(request, 'edit-auth_clients');
-      const grace = request.body?.grace_period ?? 0;
-      const { client, secret } = await regenerateSecretFor(ctx, p, request.params.id, grace);
+      const { client, secret } = await clients.regenerateSecret(actorOf(request), request.params.id, request.body?.grace_period ?? 0);
       return clientWireForm(client, secret);
     },
   );

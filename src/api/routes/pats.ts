@@ -1,15 +1,14 @@
 /**
- * Personal access tokens: `GET/POST /users/{id}/tokens`, `GET/DELETE /users/{id}/tokens/{tokenId}`.
- * The user themself or an administrator; anyone else gets 403. The token string is in the 201
- * answer once; lists and reads hold only its short prefix.
+ * Personal access tokens: `GET/POST /users/{id}/tokens`, `GET/DELETE /users/{id}/tokens/{tokenId}`,
+ * a thin adapter over the PAT service: the user themself or an administrator, with a session or a
+ * personal access token (src/services/policy.ts). The token string is in the 201 answer once;
+ * lists and reads hold only its short prefix.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Context } from '../../context.js';
-import { expiryFrom } from '../../domain/token.js';
-import { createPatStore, type PersonalAccessToken } from '../../store/pat-store.js';
-import { requireUser } from '../auth.js';
-import { forbidden, notFound, validationFailed } from '../errors.js';
+import type { FastifyInstance } from 'fastify';
+import type { PatService } from '../../services/pats.js';
+import type { PersonalAccessToken } from '../../store/pat-store.js';
+import { actorOf } from '../auth.js';
 import { ErrorMessage, ListOf, pageOf, PageQuery, PROTECTED_ERRORS, ValidationError } from '../schemas.js';
 import { UserIdParams } from './users.js';
 
@@ -37,7 +36,12 @@ const CreatePatBody = Type.Object(
     name: Type.String({ maxLength: 1000 }),
     client_id: Type.Optional(Type.String({ maxLength: 100, description: 'May be left out while exactly one client has personal_access_client' })),
     scopes: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 10, description: 'api (default) or api:read' })),
-    expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'null = never (not allowed when KEYGATE_PAT_MAX_TTL is set); left out = the default lifetime' })),
+    expires_at: Type.Optional(
+      // Null first: with Ajv's type coercion a string branch tried first would turn null into "".
+      Type.Union([Type.Null(), Type.String({ maxLength: 40 })], {
+        description: 'An ISO 8601 date-time; null = never (not allowed when KEYGATE_PAT_MAX_TTL is set); left out = the default lifetime',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -60,27 +64,13 @@ export function toPatView(pat: PersonalAccessToken): Static<typeof PatView> {
 
 const schemaBase = { tags: ['Personal access tokens'], security: [{ bearerAuth: [] }] } as const;
 
-export async function patRoutes(app: FastifyInstance, opts: { ctx: Context }): Promise<void> {
-  const { ctx } = opts;
-  const pats = createPatStore(ctx.store, ctx.tokens, ctx.audit);
-
-  /** The user whose tokens are addressed, after checking the caller may act on them. */
-  const targetUser = async (request: FastifyRequest, userId: string) => {
-    const p = requireUser(request);
-    if (p.userId !== userId && !p.administrator) throw forbidden();
-    const user = await ctx.users.findById(userId);
-    if (!user) throw notFound('User not found.');
-    return { actor: { id: p.userId, name: p.username }, user };
-  };
-
+export async function patRoutes(app: FastifyInstance, { pats }: { pats: PatService }): Promise<void> {
   app.get<{ Params: Static<typeof UserIdParams>; Querystring: Static<typeof ListQuery> }>(
     '/users/:id/tokens',
     { schema: { ...schemaBase, summary: "A user's personal access tokens", params: UserIdParams, querystring: ListQuery, response: { 200: ListOf(PatView), ...PROTECTED_ERRORS, 404: ErrorMessage, 422: ValidationError } } },
     async (request) => {
-      const { user } = await targetUser(request, request.params.id);
       const { page, perPage } = pageOf(request.query);
-      await ctx.lastUsed.flush();
-      const { data, total } = await pats.list(user.id, { page, perPage });
+      const { data, total } = await pats.list(actorOf(request), request.params.id, { page, perPage });
       return { data: data.map(toPatView), meta: { total, page, per_page: perPage } };
     },
   );
@@ -97,23 +87,8 @@ export async function patRoutes(app: FastifyInstance, opts: { ctx: Context }): P
       },
     },
     async (request, reply) => {
-      const { actor, user } = await targetUser(request, request.params.id);
-      const now = Date.now();
-      const raw = request.body.expires_at;
-      let expiresAt: number | null;
-      if (raw === undefined) expiresAt = expiryFrom(now, ctx.config.patTtlSeconds);
-      else if (raw === null) expiresAt = null;
-      else {
-        expiresAt = Date.parse(raw);
-        if (!Number.isFinite(expiresAt)) throw validationFailed({ expires_at: ['The Expires at field must be an ISO 8601 date-time.'] });
-      }
-      const result = await pats.issue(
-        { userId: user.id, name: request.body.name, clientId: request.body.client_id, scopes: request.body.scopes, expiresAt },
-        actor,
-        { patMaxTtlSeconds: ctx.config.patMaxTtlSeconds },
-        now,
-      );
-      if (!result.ok) throw validationFailed(result.errors);
+      const { name, client_id: clientId, scopes, expires_at: expiresAt } = request.body;
+      const result = await pats.create(actorOf(request), request.params.id, { name, clientId, scopes, expiresAt });
       return reply.code(201).header('Cache-Control', 'no-store').send({ access_token: result.token, token: toPatView(result.pat) });
     },
   );
@@ -122,11 +97,7 @@ export async function patRoutes(app: FastifyInstance, opts: { ctx: Context }): P
     '/users/:id/tokens/:tokenId',
     { schema: { ...schemaBase, summary: 'Read one personal access token (never the token itself)', params: TokenParams, response: { 200: PatView, ...PROTECTED_ERRORS, 404: ErrorMessage } } },
     async (request) => {
-      const { user } = await targetUser(request, request.params.id);
-      await ctx.lastUsed.flush();
-      const pat = await pats.find(user.id, request.params.tokenId);
-      if (!pat) throw notFound('Token not found.');
-      return toPatView(pat);
+      return toPatView(await pats.get(actorOf(request), request.params.id, request.params.tokenId));
     },
   );
 
@@ -134,8 +105,7 @@ export async function patRoutes(app: FastifyInstance, opts: { ctx: Context }): P
     '/users/:id/tokens/:tokenId',
     { schema: { ...schemaBase, summary: 'Revoke a personal access token', params: TokenParams, response: { 204: Type.Null(), ...PROTECTED_ERRORS, 404: ErrorMessage } } },
     async (request, reply) => {
-      const { actor, user } = await targetUser(request, request.params.id);
-      if (!(await pats.revoke(user.id, request.params.tokenId, actor))) throw notFound('Token not found.');
+      await pats.revoke(actorOf(request), request.params.id, request.params.tokenId);
       return reply.code(204).send();
     },
   );

@@ -1,16 +1,15 @@
 /**
- * Token hygiene for administrators: `GET /tokens` lists active tokens of every kind with the
- * Tokens page's filters; `POST /tokens/revoke` revokes in bulk by client, user, name or
- * created-before (`dry_run` only counts).
+ * Token hygiene for administrators, over the token-hygiene service: `GET /tokens` lists active
+ * tokens of every kind with the Tokens page's filters; `POST /tokens/revoke` revokes in bulk by
+ * client, user, name or created-before (`dry_run` only counts); `DELETE /tokens/{id}` revokes one.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Context } from '../../context.js';
 import { TOKEN_KINDS } from '../../domain/token.js';
-import { createTokenAdminStore, hasRevokeCriterion, type TokenOverview } from '../../store/token-admin-store.js';
-import { requireAdmin } from '../auth.js';
-import { validationFailed } from '../errors.js';
-import { ListOf, pageOf, PageQuery, PROTECTED_ERRORS, ValidationError } from '../schemas.js';
+import type { TokenHygieneService } from '../../services/token-hygiene.js';
+import type { TokenOverview } from '../../store/token-admin-store.js';
+import { actorOf } from '../auth.js';
+import { ErrorMessage, ListOf, pageOf, PageQuery, PROTECTED_ERRORS, ValidationError } from '../schemas.js';
 
 const TokenOverviewView = Type.Object(
   {
@@ -73,21 +72,17 @@ export function toTokenOverviewView(t: TokenOverview): Static<typeof TokenOvervi
 
 const schemaBase = { tags: ['Tokens'], security: [{ bearerAuth: [] }] } as const;
 
-export async function tokenRoutes(app: FastifyInstance, opts: { ctx: Context }): Promise<void> {
-  const { ctx } = opts;
-  const admin = createTokenAdminStore(ctx.store, ctx.tokens, ctx.audit);
+const TokenIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
+export async function tokenRoutes(app: FastifyInstance, { tokenHygiene }: { tokenHygiene: TokenHygieneService }): Promise<void> {
   app.get<{ Querystring: Static<typeof TokenListQuery> }>(
     '/tokens',
     { schema: { ...schemaBase, summary: 'Active tokens of every kind (administrators)', querystring: TokenListQuery, response: { 200: ListOf(TokenOverviewView), ...PROTECTED_ERRORS, 422: ValidationError } } },
     async (request) => {
-      requireAdmin(request);
       const q = request.query;
-      const resolved = await admin.resolveFilter({ client: q.client, user: q.user, kind: q.kind, olderThanDays: q.older_than_days, unusedDays: q.unused_days });
-      if (!resolved.ok) throw validationFailed(resolved.errors);
       const { page, perPage } = pageOf(q);
-      await ctx.lastUsed.flush();
-      const { data, total } = await admin.list(resolved.filter, { page, perPage, rotationDays: ctx.config.tokenRotationDays });
+      const filter = { client: q.client, user: q.user, kind: q.kind, olderThanDays: q.older_than_days, unusedDays: q.unused_days };
+      const { data, total } = await tokenHygiene.list(actorOf(request), filter, { page, perPage });
       return { data: data.map(toTokenOverviewView), meta: { total, page, per_page: perPage } };
     },
   );
@@ -96,14 +91,26 @@ export async function tokenRoutes(app: FastifyInstance, opts: { ctx: Context }):
     '/tokens/revoke',
     { schema: { ...schemaBase, summary: 'Revoke tokens in bulk by client, user, name or created-before (administrators)', body: RevokeBody, response: { 200: RevokeResult, ...PROTECTED_ERRORS, 422: ValidationError } } },
     async (request) => {
-      const actor = requireAdmin(request);
-      const body = request.body;
-      if (!hasRevokeCriterion(body)) throw validationFailed({ filter: ['Give at least one of client, user, name or before.'] });
-      const resolved = await admin.resolveFilter(body);
-      if (!resolved.ok) throw validationFailed(resolved.errors);
-      const dryRun = body.dry_run === true;
-      const count = await admin.bulkRevoke(resolved.filter, { id: actor.userId, name: actor.username ?? '' }, { dryRun });
+      const { dry_run: dryRunFlag, ...filter } = request.body;
+      const dryRun = dryRunFlag === true;
+      const { count } = await tokenHygiene.bulkRevoke(actorOf(request), filter, { dryRun });
       return { count, dry_run: dryRun };
+    },
+  );
+
+  app.delete<{ Params: Static<typeof TokenIdParams> }>(
+    '/tokens/:id',
+    {
+      schema: {
+        ...schemaBase,
+        summary: 'Revoke one token of any kind (administrators); a refresh token ends the access tokens issued from it',
+        params: TokenIdParams,
+        response: { 204: Type.Null(), ...PROTECTED_ERRORS, 404: ErrorMessage },
+      },
+    },
+    async (request, reply) => {
+      await tokenHygiene.revoke(actorOf(request), request.params.id);
+      return reply.code(204).send();
     },
   );
 }

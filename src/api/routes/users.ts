@@ -5,12 +5,11 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Context } from '../../context.js';
-import { hashPassword, MAX_PASSWORD_LENGTH, passwordProblem } from '../../domain/password.js';
+import { MAX_PASSWORD_LENGTH } from '../../domain/password.js';
 import { isPermission, PERMISSIONS } from '../../domain/permission.js';
-import { DuplicateUsernameError, type User } from '../../store/user-store.js';
-import { requireAdmin, requireUser } from '../auth.js';
-import { notFound, validationFailed, type FieldErrors } from '../errors.js';
+import type { UserService } from '../../services/users.js';
+import type { User } from '../../store/user-store.js';
+import { actorOf, requireUser } from '../auth.js';
 import { ErrorMessage, ListOf, pageOf, PageQuery, PROTECTED_ERRORS, ValidationError } from '../schemas.js';
 
 export const CurrentUser = Type.Object(
@@ -44,7 +43,15 @@ const CreateUserBody = Type.Object(
   { additionalProperties: false },
 );
 const UpdateUserBody = Type.Object(
-  { username: Type.Optional(UsernameField), password: Type.Optional(PasswordField), administrator: Type.Optional(Type.Boolean()), permissions: Type.Optional(PermissionList) },
+  {
+    username: Type.Optional(UsernameField),
+    password: Type.Optional(PasswordField),
+    administrator: Type.Optional(Type.Boolean()),
+    permissions: Type.Optional(PermissionList),
+    revoke_personal_access_tokens: Type.Optional(
+      Type.Boolean({ description: "With a new password: revoke the user's personal access tokens too (their other sessions and OAuth tokens always end)." }),
+    ),
+  },
   { additionalProperties: false },
 );
 export const UserIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -61,21 +68,9 @@ export function toUserView(user: User): Static<typeof UserView> {
   };
 }
 
-function checkUserInput(body: { username?: string; password?: string }): FieldErrors {
-  const errors: FieldErrors = {};
-  if (body.username !== undefined && body.username.trim() === '') errors.username = ['The Username field is required.'];
-  if (body.password !== undefined) {
-    const problem = passwordProblem(body.password);
-    if (problem) errors.password = [problem];
-  }
-  return errors;
-}
-
 const adminSchema = { tags: ['Users'], security: [{ bearerAuth: [] }] } as const;
 
-export async function userRoutes(app: FastifyInstance, opts: { ctx: Context }): Promise<void> {
-  const { ctx } = opts;
-
+export async function userRoutes(app: FastifyInstance, { users }: { users: UserService }): Promise<void> {
   app.get(
     '/users/me',
     {
@@ -96,10 +91,8 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: Context }): 
     '/users',
     { schema: { ...adminSchema, summary: 'List users (administrators)', querystring: UserListQuery, response: { 200: ListOf(UserView), ...PROTECTED_ERRORS, 422: ValidationError } } },
     async (request) => {
-      requireAdmin(request);
       const { page, perPage } = pageOf(request.query);
-      const filter = request.query.filter?.trim();
-      const { data, total } = await ctx.users.list({ page, perPage, ...(filter ? { filter } : {}) });
+      const { data, total } = await users.list(actorOf(request), { page, perPage, ...(request.query.filter !== undefined ? { filter: request.query.filter } : {}) });
       return { data: data.map(toUserView), meta: { total, page, per_page: perPage } };
     },
   );
@@ -108,18 +101,8 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: Context }): 
     '/users',
     { schema: { ...adminSchema, summary: 'Create a user (administrators)', body: CreateUserBody, response: { 201: UserView, ...PROTECTED_ERRORS, 422: ValidationError } } },
     async (request, reply) => {
-      const actor = requireAdmin(request);
-      const errors = checkUserInput(request.body);
-      if (Object.keys(errors).length > 0) throw validationFailed(errors);
-      const { username, password, administrator = false, permissions = [] } = request.body;
-      try {
-        const user = await ctx.users.create({ username, passwordHash: await hashPassword(password), administrator, permissions });
-        await ctx.audit.record({ type: 'user.created', actor: { id: actor.userId, name: actor.username ?? '' }, subjectType: 'user', subjectId: user.id, details: { username: user.username, administrator, permissions } });
-        return reply.code(201).send(toUserView(user));
-      } catch (err) {
-        if (err instanceof DuplicateUsernameError) throw validationFailed({ username: ['The Username has already been taken.'] });
-        throw err;
-      }
+      const user = await users.create(actorOf(request), request.body);
+      return reply.code(201).send(toUserView(user));
     },
   );
 
@@ -127,10 +110,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: Context }): 
     '/users/:id',
     { schema: { ...adminSchema, summary: 'Read a user (administrators)', params: UserIdParams, response: { 200: UserView, ...PROTECTED_ERRORS, 404: ErrorMessage } } },
     async (request) => {
-      requireAdmin(request);
-      const user = await ctx.users.findById(request.params.id);
-      if (!user) throw notFound('User not found.');
-      return toUserView(user);
+      return toUserView(await users.get(actorOf(request), request.params.id));
     },
   );
 
@@ -140,40 +120,17 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: Context }): 
       schema: {
         ...adminSchema,
         summary: 'Update a user: permissions, administrator flag, password (administrators)',
-        description: 'Permission and administrator changes take effect on the user\'s tokens at once.',
+        description:
+          "Permission and administrator changes take effect on the user's tokens at once. A new password ends the user's other sessions and revokes their access and refresh tokens (and personal access tokens with revoke_personal_access_tokens).",
         params: UserIdParams,
         body: UpdateUserBody,
         response: { 200: UserView, ...PROTECTED_ERRORS, 404: ErrorMessage, 422: ValidationError },
       },
     },
     async (request) => {
-      const actor = requireAdmin(request);
-      const errors = checkUserInput(request.body);
-      if (request.params.id === actor.userId && request.body.administrator === false) {
-        errors.administrator = ['You cannot remove your own administrator role.'];
-      }
-      if (Object.keys(errors).length > 0) throw validationFailed(errors);
-      const { username, password, administrator, permissions } = request.body;
-      try {
-        const user = await ctx.users.update(request.params.id, {
-          ...(username !== undefined ? { username } : {}),
-          ...(password !== undefined ? { passwordHash: await hashPassword(password) } : {}),
-          ...(administrator !== undefined ? { administrator } : {}),
-          ...(permissions !== undefined ? { permissions } : {}),
-        });
-        if (!user) throw notFound('User not found.');
-        await ctx.audit.record({
-          type: 'user.updated',
-          actor: { id: actor.userId, name: actor.username ?? '' },
-          subjectType: 'user',
-          subjectId: user.id,
-          details: { changed: Object.keys(request.body).sort(), administrator: user.administrator, permissions: user.grantedPermissions },
-        });
-        return toUserView(user);
-      } catch (err) {
-        if (err instanceof DuplicateUsernameError) throw validationFailed({ username: ['The Username has already been taken.'] });
-        throw err;
-      }
+      const { revoke_personal_access_tokens: revokePats, ...changes } = request.body;
+      const user = await users.update(actorOf(request), request.params.id, { ...changes, ...(revokePats ? { revokePersonalAccessTokens: true } : {}) });
+      return toUserView(user);
     },
   );
 
@@ -188,11 +145,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: Context }): 
       },
     },
     async (request, reply) => {
-      const actor = requireAdmin(request);
-      if (request.params.id === actor.userId) throw validationFailed({ id: ['You cannot delete your own account.'] });
-      const user = await ctx.users.findById(request.params.id);
-      if (!user || !(await ctx.users.delete(user.id))) throw notFound('User not found.');
-      await ctx.audit.record({ type: 'user.deleted', actor: { id: actor.userId, name: actor.username ?? '' }, subjectType: 'user', subjectId: user.id, details: { username: user.username } });
+      await users.delete(actorOf(request), request.params.id);
       return reply.code(204).send();
     },
   );

@@ -1,9 +1,6 @@
 import { clientWireForm, type ClientType } from '../../domain/client.js';
-import { validateClientRequest } from '../../domain/client-rules.js';
-import { DuplicateClientNameError } from '../../store/client-store.js';
-import { CommandError, printJson, stringOption, UsageError, withContext, type Command } from '../command.js';
-
-export const CLI_ACTOR = { id: null, name: 'cli' } as const;
+import { CLI_ACTOR } from '../../services/actor.js';
+import { printJson, stringOption, UsageError, withContext, type Command } from '../command.js';
 
 export const clientCreateCommand: Command = {
   name: 'client:create',
@@ -36,19 +33,8 @@ export const clientCreateCommand: Command = {
     if (values['personal-access'] === true) types.push('personal_access_client');
     if (values['client-credentials'] === true) types.push('client_credentials_grant');
     if (types.length === 0) throw new UsageError('choose at least one grant: --redirect, --password-grant, --personal-access or --client-credentials');
-    const checked = validateClientRequest({ name, types, redirect: redirect ?? [], confidential: values.public !== true });
-    if (!checked.ok) throw new CommandError(Object.values(checked.errors).flat().join(' '));
-    const { client, secret } = await withContext(io, async (ctx) => {
-      try {
-        const created = await ctx.clients.create(checked.value, null);
-        const c = created.client;
-        await ctx.audit.record({ type: 'client.created', actor: CLI_ACTOR, subjectType: 'client', subjectId: c.id, details: { name: c.name, types: c.types, redirect: c.redirect, confidential: c.confidential } });
-        return created;
-      } catch (err) {
-        if (err instanceof DuplicateClientNameError) throw new CommandError('The Name has already been taken.');
-        throw err;
-      }
-    });
+    const request = { name, types, redirect: redirect ?? [], confidential: values.public !== true };
+    const { client, secret } = await withContext(io, (ctx) => ctx.services.clients.create(CLI_ACTOR, request));
     if (values.json) {
       printJson(io, clientWireForm(client, secret));
       return;

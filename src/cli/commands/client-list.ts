@@ -1,4 +1,5 @@
 import { clientWireForm } from '../../domain/client.js';
+import { CLI_ACTOR } from '../../services/actor.js';
 import { CommandError, printJson, stringOption, withContext, type Command } from '../command.js';
 
 function positiveInt(values: Record<string, unknown>, name: string, fallback: number, max: number): number {
@@ -32,11 +33,8 @@ export const clientListCommand: Command = {
     const page = positiveInt(values, 'page', 1, 1_000_000);
     const perPage = positiveInt(values, 'per-page', 50, 100);
     const filter = stringOption(values, 'filter') ?? '';
-    const result = await withContext(io, async (ctx) => {
-      const { data, total } = await ctx.clients.list({ page, perPage, filter, orderBy });
-      return { data, total, stats: await ctx.clients.tokenStats(data.map((c) => c.id)) };
-    });
-    const rows = result.data.map((c) => ({ ...clientWireForm(c), active_tokens: result.stats.get(c.id)?.activeTokens ?? 0 }));
+    const result = await withContext(io, (ctx) => ctx.services.clients.list(CLI_ACTOR, { page, perPage, filter, orderBy }));
+    const rows = result.data.map((c) => ({ ...clientWireForm(c), active_tokens: c.stats.activeTokens }));
     if (values.json) {
       printJson(io, { data: rows, meta: { total: result.total, page, per_page: perPage } });
       return;

@@ -1,4 +1,5 @@
-import { createTokenAdminStore, type PurgeProgress } from '../../store/token-admin-store.js';
+import { CLI_ACTOR } from '../../services/actor.js';
+import type { PurgeProgress } from '../../store/token-admin-store.js';
 import { printJson, UsageError, withContext, type CliIo, type Command } from '../command.js';
 
 /** A one-line progress bar, redrawn in place on a terminal (stderr). */
@@ -17,11 +18,11 @@ function progressBar(io: CliIo): (p: PurgeProgress) => void {
 
 export const tokensPurgeCommand: Command = {
   name: 'tokens:purge',
-  summary: 'Delete expired and revoked token rows, in small batches',
+  summary: 'Delete expired and revoked token rows and expired authorization codes, in small batches',
   usage: `keygate tokens:purge [--batch-size N] [--json]
 
   --batch-size N  rows deleted per transaction (default 5000, at most 50000)
-  --json          print {"deleted","batches","duration_ms","rows_per_second"} as JSON
+  --json          print {"deleted","codes_deleted","batches","duration_ms","rows_per_second"} as JSON
 
 Deletes in short transactions and pauses between them, so running servers keep answering.
 Safe to schedule (cron, systemd timer): a second run finds nothing and exits 0.
@@ -36,11 +37,16 @@ Shows a progress bar on a terminal.`,
     }
     const tty = io.stderr.isTTY === true;
     const result = await withContext(io, (ctx) =>
-      createTokenAdminStore(ctx.store, ctx.tokens, ctx.audit).purge({ ...(batchSize ? { batchSize } : {}), ...(tty ? { onProgress: progressBar(io) } : {}) }),
+      ctx.services.tokenHygiene.purge(CLI_ACTOR, { ...(batchSize ? { batchSize } : {}), ...(tty ? { onProgress: progressBar(io) } : {}) }),
     );
     if (tty) io.stderr.write('\n');
     const rowsPerSecond = result.durationMs > 0 ? Math.round((result.deleted * 1000) / result.durationMs) : result.deleted;
-    if (values.json) printJson(io, { deleted: result.deleted, batches: result.batches, duration_ms: result.durationMs, rows_per_second: rowsPerSecond });
-    else io.stdout.write(`Deleted ${result.deleted} expired or revoked token row(s) in ${(result.durationMs / 1000).toFixed(1)} s.\n`);
+    if (values.json) {
+      printJson(io, { deleted: result.deleted, codes_deleted: result.codesDeleted, batches: result.batches, duration_ms: result.durationMs, rows_per_second: rowsPerSecond });
+    } else {
+      io.stdout.write(
+        `Deleted ${result.deleted} expired or revoked token row(s) and ${result.codesDeleted} expired authorization code(s) in ${(result.durationMs / 1000).toFixed(1)} s.\n`,
+      );
+    }
   },
 };

@@ -1,5 +1,6 @@
-import { createTokenAdminStore, hasRevokeCriterion } from '../../store/token-admin-store.js';
-import { CommandError, printJson, stringOption, UsageError, withContext, type Command } from '../command.js';
+import { CLI_ACTOR } from '../../services/actor.js';
+import { hasRevokeCriterion } from '../../services/token-hygiene.js';
+import { printJson, stringOption, UsageError, withContext, type Command } from '../command.js';
 
 export const tokensRevokeCommand: Command = {
   name: 'tokens:revoke',
@@ -27,12 +28,7 @@ Servers using the same store refuse the revoked tokens on their next request.`,
     const input = { client: stringOption(values, 'client'), user: stringOption(values, 'user'), name: stringOption(values, 'name'), before: stringOption(values, 'before') };
     if (!hasRevokeCriterion(input)) throw new UsageError('give at least one of --client, --user, --name, --before (see keygate tokens:revoke --help)');
     const dryRun = values['dry-run'] === true;
-    const count = await withContext(io, async (ctx) => {
-      const admin = createTokenAdminStore(ctx.store, ctx.tokens, ctx.audit);
-      const resolved = await admin.resolveFilter(input);
-      if (!resolved.ok) throw new CommandError(Object.values(resolved.errors).flat().join(' '));
-      return admin.bulkRevoke(resolved.filter, { id: null, name: 'cli' }, { dryRun });
-    });
+    const { count } = await withContext(io, (ctx) => ctx.services.tokenHygiene.bulkRevoke(CLI_ACTOR, input, { dryRun }));
     if (values.json) printJson(io, { count, dry_run: dryRun });
     else io.stdout.write(dryRun ? `${count} active token(s) match; nothing was revoked (--dry-run).\n` : `Revoked ${count} token(s).\n`);
   },

@@ -1,6 +1,8 @@
-import { hashPassword, passwordProblem } from '../../domain/password.js';
+import { passwordProblem } from '../../domain/password.js';
 import { isPermission, PERMISSIONS } from '../../domain/permission.js';
-import { DuplicateUsernameError } from '../../store/user-store.js';
+import { CLI_ACTOR } from '../../services/actor.js';
+import { ValidationError } from '../../services/errors.js';
+import { USER_MESSAGES } from '../../services/users.js';
 import { CommandError, listOption, printJson, stringOption, UsageError, withContext, type CliIo, type Command } from '../command.js';
 
 async function readStdin(io: CliIo): Promise<string> {
@@ -42,16 +44,12 @@ export const userCreateCommand: Command = {
     const permissions = listOption(values, 'permission');
     const unknown = permissions.find((p) => !isPermission(p));
     if (unknown) throw new UsageError(`unknown permission "${unknown}": use one of ${PERMISSIONS.join(', ')}`);
-    const user = await withContext(io, async (ctx) => {
-      try {
-        const created = await ctx.users.create({ username, passwordHash: await hashPassword(password), administrator: values.admin === true, permissions });
-        await ctx.audit.record({ type: 'user.created', actor: { id: null, name: 'cli' }, subjectType: 'user', subjectId: created.id, details: { username: created.username, administrator: created.administrator, permissions } });
-        return created;
-      } catch (err) {
-        if (err instanceof DuplicateUsernameError) throw new CommandError(`a user named "${username}" already exists`);
+    const user = await withContext(io, (ctx) =>
+      ctx.services.users.create(CLI_ACTOR, { username, password, administrator: values.admin === true, permissions }).catch((err: unknown) => {
+        if (err instanceof ValidationError && err.errors.username?.includes(USER_MESSAGES.usernameTaken)) throw new CommandError(`a user named "${username}" already exists`);
         throw err;
-      }
-    });
+      }),
+    );
     if (values.json) printJson(io, { id: user.id, username: user.username });
     else io.stdout.write(`Created user "${user.username}" (${user.id})${user.administrator ? ' as an administrator' : ''}.\n`);
   },

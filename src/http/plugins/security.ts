@@ -1,10 +1,9 @@
 /**
- * Ecosystem plugins every route relies on: security headers (helmet, strict CSP with no inline
- * script, no framing), form bodies, cookies (signed with a key kept in the store so every node
- * shares it), CSRF protection (double-submit secret cookie bound to the session) and the rate
- * limiter used for unknown routes.
+ * Ecosystem plugins every route relies on, as the named plugin `keygate-security`: security
+ * headers (helmet, strict CSP with no inline script, no framing), form bodies, cookies (signed with
+ * a key every node shares), CSRF protection (double-submit secret cookie bound to the session) and
+ * the rate limiter used for unknown routes.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
@@ -12,9 +11,20 @@ import formbody from '@fastify/formbody';
 import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../../context.js';
-import { getOrCreateSetting } from '../../store/settings-store.js';
+import fp from 'fastify-plugin';
+import type { Config } from '../../config.js';
 import { isJsonSurface } from '../surfaces.js';
+
+/** The keys that sign cookies and CSRF tokens (src/context.ts decides where they come from). */
+export interface WebKeys {
+  readonly cookieSecret: string;
+  readonly csrfHmacKey: string;
+}
+
+export interface SecurityPluginOptions {
+  readonly config: Pick<Config, 'secureCookies'>;
+  readonly keys: WebKeys;
+}
 
 export const SESSION_COOKIE = 'kg_session';
 export const CSRF_COOKIE = 'kg_csrf';
@@ -54,12 +64,13 @@ function headersOf(middleware: ReturnType<typeof helmet>): Readonly<Record<strin
   return Object.freeze(headers);
 }
 
-export async function registerSecurity(app: FastifyInstance, ctx: Context): Promise<void> {
+async function registerSecurity(app: FastifyInstance, options: SecurityPluginOptions): Promise<void> {
+  const { config, keys } = options;
   // helmet decides the headers; its output does not depend on the request, so each set is
   // captured once here and handed to Fastify, which writes it with the response. (@fastify/helmet
   // rebuilds the middleware, parsing the CSP, on every request, and running even a prebuilt one
   // costs a validated res.setHeader per header: 8 µs per API call; see docs/performance.md.)
-  const hsts = ctx.config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false;
+  const hsts = config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false;
   const page = headersOf(helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -105,14 +116,16 @@ export async function registerSecurity(app: FastifyInstance, ctx: Context): Prom
     done();
   });
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
-  const cookieSecret = await getOrCreateSetting(ctx.store, 'cookie_secret', () => randomBytes(32).toString('base64url'));
-  await app.register(cookie, { secret: cookieSecret });
+  await app.register(cookie, { secret: keys.cookieSecret });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: CSRF_COOKIE,
-    cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.config.secureCookies, path: '/' },
+    cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', secure: config.secureCookies, path: '/' },
     getUserInfo: csrfUserInfo,
-    csrfOpts: { hmacKey: await getOrCreateSetting(ctx.store, 'csrf_hmac_key', () => randomBytes(32).toString('base64url')) },
+    csrfOpts: { hmacKey: keys.csrfHmacKey },
   });
   await app.register(rateLimit, { global: false, max: 100, timeWindow: '1 minute' });
 }
+
+/** The named plugin; other plugins declare `dependencies: ['keygate-security']`. */
+export const securityPlugin = fp(registerSecurity, { name: 'keygate-security', fastify: '5.x' });

@@ -1,6 +1,7 @@
 /** The console pages: Auth Clients, Tokens, Users, Audit log and the user's own tokens. */
 import type { FastifyInstance } from 'fastify';
-import type { Context } from '../../context.js';
+import type { Config } from '../../config.js';
+import type { Services } from '../../services/index.js';
 import { adminAuditRoutes } from './admin/audit.js';
 import { adminAuthClientRoutes } from './admin/auth-clients.js';
 import { adminTokenRoutes } from './admin/tokens.js';
@@ -8,12 +9,17 @@ import { adminUserRoutes } from './admin/users.js';
 import { docsRoutes } from './docs.js';
 import { profileRoutes } from './profile.js';
 
-export async function consoleRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
-  // Each console area registers its pages here.
-  await app.register(async (scope) => adminAuthClientRoutes(scope, ctx));
-  await app.register(async (scope) => adminAuditRoutes(scope, ctx));
-  await app.register(async (scope) => docsRoutes(scope, ctx));
-  await app.register(async (scope) => profileRoutes(scope, ctx));
-  await app.register(async (scope) => adminUserRoutes(scope, ctx));
-  await app.register(async (scope) => adminTokenRoutes(scope, ctx));
+export interface ConsoleDeps {
+  readonly services: Services;
+  readonly config: Config;
+}
+
+export async function consoleRoutes(app: FastifyInstance, { services, config }: ConsoleDeps): Promise<void> {
+  // Each console area registers its pages here, with the services it uses.
+  await app.register(async (scope) => adminAuthClientRoutes(scope, { clients: services.clients }));
+  await app.register(async (scope) => adminAuditRoutes(scope, { auditLog: services.auditLog }));
+  await app.register(async (scope) => docsRoutes(scope));
+  await app.register(async (scope) => profileRoutes(scope, { pats: services.pats, config }));
+  await app.register(async (scope) => adminUserRoutes(scope, { users: services.users, pats: services.pats, config }));
+  await app.register(async (scope) => adminTokenRoutes(scope, { tokenHygiene: services.tokenHygiene, config }));
 }

@@ -6,12 +6,11 @@
  */
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import type { Context } from '../../context.js';
 
 export const OPENAPI_PATH = '/api/1.0/openapi.json';
 export const DOCS_PATH = '/api/docs';
 
-export async function docsRoutes(app: FastifyInstance, _ctx: Context): Promise<void> {
+export async function docsRoutes(app: FastifyInstance): Promise<void> {
   // Public: the document describes the API, it grants nothing. Hidden from itself.
   app.get(OPENAPI_PATH, { schema: { hide: true }, config: { public: true } }, async (_request, reply) => {
     return reply.header('Cache-Control', 'no-cache').send(app.swagger());

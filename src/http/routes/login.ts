@@ -4,10 +4,8 @@
  * (username, IP) and per IP with 429 + Retry-After; a success starts a brand-new session.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../../context.js';
-import { verifyPassword } from '../../domain/password.js';
-import { usernameKey } from '../../store/user-store.js';
-import { getSessionUser, safeNextPath, sessionCookieOptions, setFlash, takeFlash } from '../plugins/session.js';
+import type { ConsoleLogin } from '../../oauth/console-login.js';
+import { safeNextPath } from '../plugins/session.js';
 import { SESSION_COOKIE, csrfCheck, csrfToken } from '../plugins/security.js';
 import { html } from '../views/html.js';
 import { renderPage, type Flash } from '../views/layout.js';
@@ -55,54 +53,44 @@ function field(body: unknown, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-export async function loginRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
+export async function loginRoutes(app: FastifyInstance, { consoleLogin }: { consoleLogin: ConsoleLogin }): Promise<void> {
+  const session = app.consoleSession;
   app.get('/', async (request, reply) => {
-    const user = await getSessionUser(ctx, request);
+    const user = await session.user(request);
     return reply.redirect(user ? homePath(user) : '/login', 303);
   });
 
   app.get('/login', async (request: FastifyRequest<{ Querystring: { next?: string } }>, reply) => {
     const next = safeNextPath(request.query.next) ?? '';
-    const user = await getSessionUser(ctx, request);
+    const user = await session.user(request);
     if (user) return reply.redirect(next || homePath(user), 303);
     const token = csrfToken(request, reply);
-    return reply.type('text/html; charset=utf-8').send(loginPage(token, { username: '', next }, takeFlash(ctx, request, reply)));
+    return reply.type('text/html; charset=utf-8').send(loginPage(token, { username: '', next }, session.takeFlash(request, reply)));
   });
 
   app.post('/login', { preHandler: csrfCheck(app) }, async (request: FastifyRequest, reply: FastifyReply) => {
     const username = field(request.body, 'username').slice(0, 255);
     const password = field(request.body, 'password');
     const next = safeNextPath(field(request.body, 'next')) ?? '';
-    const key = usernameKey(username);
-    const retryAfter = await ctx.loginThrottle.retryAfterSeconds(key, request.ip);
-    if (retryAfter > 0) {
-      reply.header('Retry-After', String(retryAfter)).code(429);
-      return reply
-        .type('text/html; charset=utf-8')
-        .send(loginPage(csrfToken(request, reply), { username, next, error: `Too many failed attempts. Try again in ${retryAfter} seconds.` }, null));
+    const outcome = await consoleLogin.login({ username, password, ip: request.ip, previousSessionId: request.cookies[SESSION_COOKIE] });
+    if (outcome.kind === 'throttled') {
+      reply.header('Retry-After', String(outcome.retryAfterSeconds)).code(429);
+      const error = `Too many failed attempts. Try again in ${outcome.retryAfterSeconds} second${outcome.retryAfterSeconds === 1 ? '' : 's'}.`;
+      return reply.type('text/html; charset=utf-8').send(loginPage(csrfToken(request, reply), { username, next, error }, null));
     }
-    const user = key === '' ? null : await ctx.users.findByUsername(username);
-    const ok = await verifyPassword(user?.passwordHash, password);
-    if (!user || !ok) {
-      await ctx.loginThrottle.failed(key, request.ip);
+    if (outcome.kind === 'failed') {
       reply.code(401);
       return reply.type('text/html; charset=utf-8').send(loginPage(csrfToken(request, reply), { username, next, error: LOGIN_FAILED }, null));
     }
-    await ctx.loginThrottle.succeeded(key, request.ip);
-    // A fresh session id at every login (no session fixation); the old one, if any, is ended.
-    const previous = request.cookies[SESSION_COOKIE];
-    if (previous && previous.length <= 200) await ctx.sessions.delete(previous);
-    const sessionId = await ctx.sessions.create(user.id, ctx.config.sessionTtlSeconds);
-    reply.setCookie(SESSION_COOKIE, sessionId, sessionCookieOptions(ctx, ctx.config.sessionTtlSeconds));
-    request.log.info({ userId: user.id }, 'login');
-    return reply.redirect(next || homePath(user), 303);
+    session.setCookie(reply, outcome.sessionId);
+    request.log.info({ userId: outcome.user.id }, 'login');
+    return reply.redirect(next || homePath(outcome.user), 303);
   });
 
   app.post('/logout', { preHandler: csrfCheck(app) }, async (request, reply) => {
-    const id = request.cookies[SESSION_COOKIE];
-    if (id && id.length <= 200) await ctx.sessions.delete(id);
-    reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(ctx));
-    setFlash(ctx, reply, { kind: 'info', message: 'You have been logged out.' });
+    await consoleLogin.logout(request.cookies[SESSION_COOKIE]);
+    session.clearCookie(reply);
+    session.setFlash(reply, { kind: 'info', message: 'You have been logged out.' });
     return reply.redirect('/login', 303);
   });
 }

@@ -3,15 +3,14 @@
  * token is shown once, with a Copy button and the warning), list, and revoke after a confirmation.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../../context.js';
+import { nullIfNotFound } from '../../services/errors.js';
+import type { PatService } from '../../services/pats.js';
 import type { User } from '../../store/user-store.js';
-import { createPatStore } from '../../store/pat-store.js';
-import { requirePageUser, setFlash, takeFlash } from '../plugins/session.js';
 import { csrfCheck, csrfToken } from '../plugins/security.js';
 import { confirmCard, pagination, type FormErrors } from '../views/components.js';
 import { html, type HtmlValue } from '../views/html.js';
 import { renderPage, type Flash } from '../views/layout.js';
-import { defaultPatForm, patCreateForm, patReveal, patTable, submitPatForm, type PatFormValues } from '../views/pats.js';
+import { defaultPatForm, patCreateForm, patReveal, patTable, submitPatForm, type PatConfig, type PatFormValues } from '../views/pats.js';
 
 export const PROFILE_TOKENS_PATH = '/profile/tokens';
 const PER_PAGE = 20;
@@ -21,8 +20,8 @@ function pageNumber(query: unknown): number {
   return Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1;
 }
 
-export async function profileRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
-  const pats = createPatStore(ctx.store, ctx.tokens, ctx.audit);
+export async function profileRoutes(app: FastifyInstance, { pats, config }: { pats: PatService; config: PatConfig }): Promise<void> {
+  const session = app.consoleSession;
 
   const render = async (
     request: FastifyRequest,
@@ -31,29 +30,28 @@ export async function profileRoutes(app: FastifyInstance, ctx: Context): Promise
     extra: { reveal?: string; values?: PatFormValues; errors?: FormErrors; flash?: Flash | null } = {},
   ): Promise<string> => {
     const page = pageNumber(request.query);
-    await ctx.lastUsed.flush();
-    const [{ data, total }, clients] = await Promise.all([pats.list(user.id, { page, perPage: PER_PAGE }), pats.patClients()]);
+    const [{ data, total }, clients] = await Promise.all([pats.list(session.actor(request, user), user.id, { page, perPage: PER_PAGE }), pats.patClients()]);
     const csrf = csrfToken(request, reply);
     const body: HtmlValue = html`<div class="page-header"><h1>My API tokens</h1></div>
 <p class="muted">Personal access tokens let a script or application call the API as you. Treat them like passwords.</p>
 ${extra.reveal ? patReveal(extra.reveal) : ''}
 ${patTable(data, { revokeBase: PROFILE_TOKENS_PATH })}
 ${pagination({ path: PROFILE_TOKENS_PATH, query: {}, page, perPage: PER_PAGE, total })}
-${patCreateForm(ctx, { action: PROFILE_TOKENS_PATH, csrf, clients, values: extra.values ?? defaultPatForm(ctx), errors: extra.errors ?? {} })}`;
+${patCreateForm(config, { action: PROFILE_TOKENS_PATH, csrf, clients, values: extra.values ?? defaultPatForm(config), errors: extra.errors ?? {} })}`;
     return renderPage({ title: 'My API tokens', user, csrfToken: csrf, active: 'profile', flash: extra.flash ?? null, body });
   };
 
   app.get(PROFILE_TOKENS_PATH, async (request, reply) => {
-    const user = await requirePageUser(ctx, request, reply);
+    const user = await session.requireUser(request, reply);
     if (!user) return reply;
-    const flash = takeFlash(ctx, request, reply);
+    const flash = session.takeFlash(request, reply);
     return reply.type('text/html; charset=utf-8').send(await render(request, reply, user, { flash }));
   });
 
   app.post(PROFILE_TOKENS_PATH, { preHandler: csrfCheck(app) }, async (request, reply) => {
-    const user = await requirePageUser(ctx, request, reply);
+    const user = await session.requireUser(request, reply);
     if (!user) return reply;
-    const outcome = await submitPatForm(ctx, request, user.id, { id: user.id, name: user.username });
+    const outcome = await submitPatForm(pats, config, request, session.actor(request, user), user.id);
     reply.header('Cache-Control', 'no-store').type('text/html; charset=utf-8');
     if (!outcome.ok) {
       reply.code(422);
@@ -63,11 +61,11 @@ ${patCreateForm(ctx, { action: PROFILE_TOKENS_PATH, csrf, clients, values: extra
   });
 
   app.get<{ Params: { id: string } }>(`${PROFILE_TOKENS_PATH}/:id/revoke`, async (request, reply) => {
-    const user = await requirePageUser(ctx, request, reply);
+    const user = await session.requireUser(request, reply);
     if (!user) return reply;
-    const pat = await pats.find(user.id, request.params.id);
+    const pat = await pats.get(session.actor(request, user), user.id, request.params.id).catch(nullIfNotFound);
     if (!pat) {
-      setFlash(ctx, reply, { kind: 'error', message: 'That token does not exist or was already revoked.' });
+      session.setFlash(reply, { kind: 'error', message: 'That token does not exist or was already revoked.' });
       return reply.redirect(PROFILE_TOKENS_PATH, 303);
     }
     const csrf = csrfToken(request, reply);
@@ -82,11 +80,10 @@ ${patCreateForm(ctx, { action: PROFILE_TOKENS_PATH, csrf, clients, values: extra
   });
 
   app.post<{ Params: { id: string } }>(`${PROFILE_TOKENS_PATH}/:id/revoke`, { preHandler: csrfCheck(app) }, async (request, reply) => {
-    const user = await requirePageUser(ctx, request, reply);
+    const user = await session.requireUser(request, reply);
     if (!user) return reply;
-    const pat = await pats.find(user.id, request.params.id);
-    const done = pat !== null && (await pats.revoke(user.id, pat.id, { id: user.id, name: user.username }));
-    setFlash(ctx, reply, done ? { kind: 'success', message: `Token "${pat.name}" revoked.` } : { kind: 'error', message: 'That token does not exist or was already revoked.' });
+    const pat = await pats.revoke(session.actor(request, user), user.id, request.params.id).catch(nullIfNotFound);
+    session.setFlash(reply, pat ? { kind: 'success', message: `Token "${pat.name}" revoked.` } : { kind: 'error', message: 'That token does not exist or was already revoked.' });
     return reply.redirect(PROFILE_TOKENS_PATH, 303);
   });
 }

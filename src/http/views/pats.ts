@@ -4,11 +4,13 @@
  * form handling that turns a submitted form into an issued token or inline errors.
  */
 import type { FastifyRequest } from 'fastify';
-import type { Context } from '../../context.js';
+import type { Config } from '../../config.js';
 import { defaultPatExpiryChoice, PAT_EXPIRY_LABELS, patExpiryChoices, resolvePatExpiry } from '../../domain/pat.js';
 import { SCOPE_DESCRIPTIONS, SCOPES } from '../../domain/scope.js';
-import type { Actor } from '../../store/audit-store.js';
-import { createPatStore, type PersonalAccessToken } from '../../store/pat-store.js';
+import type { Actor } from '../../services/actor.js';
+import { ValidationError } from '../../services/errors.js';
+import type { PatService } from '../../services/pats.js';
+import type { PersonalAccessToken } from '../../store/pat-store.js';
 import { fieldError, hiddenCsrf, secretReveal, textField, type FormErrors } from './components.js';
 import { formatDate, html, type Html } from './html.js';
 
@@ -33,16 +35,18 @@ function list(body: unknown, name: string): string[] {
   return typeof v === 'string' ? [v] : [];
 }
 
-export function defaultPatForm(ctx: Context): PatFormValues {
-  return { name: '', clientId: '', scopes: ['api'], expiry: defaultPatExpiryChoice(ctx.config.patTtlSeconds, ctx.config.patMaxTtlSeconds), expiryDate: '' };
+export type PatConfig = Pick<Config, 'patTtlSeconds' | 'patMaxTtlSeconds'>;
+
+export function defaultPatForm(config: PatConfig): PatFormValues {
+  return { name: '', clientId: '', scopes: ['api'], expiry: defaultPatExpiryChoice(config.patTtlSeconds, config.patMaxTtlSeconds), expiryDate: '' };
 }
 
 export type PatFormOutcome =
   | { readonly ok: true; readonly token: string; readonly pat: PersonalAccessToken }
   | { readonly ok: false; readonly values: PatFormValues; readonly errors: FormErrors };
 
-/** Reads the create form and issues the token for `userId`, or returns the form with its errors. */
-export async function submitPatForm(ctx: Context, request: FastifyRequest, userId: string, actor: Actor): Promise<PatFormOutcome> {
+/** Reads the create form and issues the token for `ownerId` through the PAT service, or returns the form with its errors. */
+export async function submitPatForm(pats: PatService, config: PatConfig, request: FastifyRequest, actor: Actor, ownerId: string): Promise<PatFormOutcome> {
   const body = request.body;
   const values: PatFormValues = {
     name: field(body, 'name').slice(0, 1000),
@@ -51,27 +55,26 @@ export async function submitPatForm(ctx: Context, request: FastifyRequest, userI
     expiry: field(body, 'expiry'),
     expiryDate: field(body, 'expiry_date'),
   };
-  const now = Date.now();
-  const expiry = resolvePatExpiry(values.expiry, values.expiryDate || undefined, now, ctx.config.patMaxTtlSeconds);
-  const pats = createPatStore(ctx.store, ctx.tokens, ctx.audit);
-  const input = { userId, name: values.name, clientId: values.clientId || undefined, scopes: values.scopes };
-  const policy = { patMaxTtlSeconds: ctx.config.patMaxTtlSeconds };
-  if ('error' in expiry) {
-    // Report every problem at once: check the other fields with a valid placeholder expiry.
-    const checked = await pats.check({ ...input, expiresAt: now + 86_400_000 }, { patMaxTtlSeconds: undefined }, now);
-    return { ok: false, values, errors: { ...('errors' in checked ? checked.errors : {}), expires_at: [expiry.error] } };
+  const expiry = resolvePatExpiry(values.expiry, values.expiryDate || undefined, Date.now(), config.patMaxTtlSeconds);
+  const input = { name: values.name, clientId: values.clientId || undefined, scopes: values.scopes };
+  try {
+    // An unreadable expiry is reported with every other problem of the form at once.
+    const result =
+      'error' in expiry ? await pats.create(actor, ownerId, input, { expires_at: [expiry.error] }) : await pats.create(actor, ownerId, { ...input, expiresAt: expiry.expiresAt });
+    return { ok: true, ...result };
+  } catch (err) {
+    if (err instanceof ValidationError) return { ok: false, values, errors: err.errors };
+    throw err;
   }
-  const result = await pats.issue({ ...input, expiresAt: expiry.expiresAt }, actor, policy, now);
-  return result.ok ? result : { ok: false, values, errors: result.errors };
 }
 
 export function patReveal(token: string): Html {
   return secretReveal({ id: 'new-token', label: 'Your new personal access token', value: token, warning: COPY_WARNING });
 }
 
-export function patCreateForm(ctx: Context, options: { action: string; csrf: string; clients: ReadonlyArray<{ id: string; name: string }>; values: PatFormValues; errors: FormErrors }): Html {
+export function patCreateForm(config: PatConfig, options: { action: string; csrf: string; clients: ReadonlyArray<{ id: string; name: string }>; values: PatFormValues; errors: FormErrors }): Html {
   const { values, errors } = options;
-  const choices = patExpiryChoices(ctx.config.patMaxTtlSeconds);
+  const choices = patExpiryChoices(config.patMaxTtlSeconds);
   const clientSelect =
     options.clients.length > 1
       ? html`<div class="field"><label for="pat-client">Client</label>
@@ -93,7 +96,7 @@ export function patCreateForm(ctx: Context, options: { action: string; csrf: str
       <select id="pat-expiry" name="expiry" data-reveals="date:pat-expiry-date-wrap"${errors.expires_at ? html` aria-invalid="true" aria-describedby="pat-expiry-error"` : ''}>
         ${choices.map((c) => html`<option value="${c}"${c === values.expiry ? html` selected` : ''}>${PAT_EXPIRY_LABELS[c]}</option>`)}
       </select>
-      ${ctx.config.patMaxTtlSeconds !== undefined ? html`<div class="hint">Tokens on this server must expire.</div>` : ''}
+      ${config.patMaxTtlSeconds !== undefined ? html`<div class="hint">Tokens on this server must expire.</div>` : ''}
     </div>
     <div id="pat-expiry-date-wrap">${textField({ id: 'pat-expiry-date', name: 'expiry_date', label: 'Expiry date', type: 'date', value: values.expiryDate, errors: errors.expires_at, hint: 'For "Custom date": the token expires at the end of that day (UTC).' })}</div>
     <button type="submit" class="btn btn-primary">Create token</button>

@@ -1,8 +1,7 @@
 /** The audit log console page at /admin/audit (administrators): newest first, filter by type, paginated. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Context } from '../../../context.js';
+import type { AuditLogService } from '../../../services/audit-log.js';
 import { csrfToken } from '../../plugins/security.js';
-import { requirePageUser, takeFlash } from '../../plugins/session.js';
 import { pagination } from '../../views/components.js';
 import { formatDate, html } from '../../views/html.js';
 import { renderErrorPage, renderPage } from '../../views/layout.js';
@@ -29,9 +28,10 @@ function detailValue(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-export async function adminAuditRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
+export async function adminAuditRoutes(app: FastifyInstance, { auditLog }: { auditLog: AuditLogService }): Promise<void> {
+  const session = app.consoleSession;
   app.get('/admin/audit', async (request: FastifyRequest<{ Querystring: Record<string, string | undefined> }>, reply) => {
-    const user = await requirePageUser(ctx, request, reply);
+    const user = await session.requireUser(request, reply);
     if (!user) return reply;
     const csrf = csrfToken(request, reply);
     if (!user.administrator) {
@@ -39,7 +39,7 @@ export async function adminAuditRoutes(app: FastifyInstance, ctx: Context): Prom
     }
     const type = (request.query.type ?? '').trim().slice(0, 100);
     const pageNo = Math.min(Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1), 1_000_000);
-    const { data, total } = await ctx.audit.list({ page: pageNo, perPage: PER_PAGE, ...(type ? { type } : {}) });
+    const { data, total } = await auditLog.list(session.actor(request, user), { page: pageNo, perPage: PER_PAGE, type });
     const types = AUDIT_TYPES.includes(type) || !type ? AUDIT_TYPES : [type, ...AUDIT_TYPES];
     const rows = data.map((e) => {
       const { values, ...rest } = e.details as { values?: Record<string, unknown> } & Record<string, unknown>;
@@ -74,6 +74,6 @@ export async function adminAuditRoutes(app: FastifyInstance, ctx: Context): Prom
 ${pagination({ path: '/admin/audit', query: { type }, page: pageNo, perPage: PER_PAGE, total })}`;
     return reply
       .type('text/html; charset=utf-8')
-      .send(renderPage({ title: 'Audit log', body, user, csrfToken: csrf, flash: takeFlash(ctx, request, reply), active: 'audit' }));
+      .send(renderPage({ title: 'Audit log', body, user, csrfToken: csrf, flash: session.takeFlash(request, reply), active: 'audit' }));
   });
 }

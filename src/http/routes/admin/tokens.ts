@@ -4,16 +4,16 @@
  * bulk revocation by client, user, name or created-before, showing the count before Confirm.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../../../context.js';
-import { createTokenAdminStore, hasRevokeCriterion, type TokenFilterInput } from '../../../store/token-admin-store.js';
+import type { Config } from '../../../config.js';
+import type { Actor } from '../../../services/actor.js';
+import { ValidationError } from '../../../services/errors.js';
+import type { TokenFilterInput, TokenHygieneService } from '../../../services/token-hygiene.js';
 import type { User } from '../../../store/user-store.js';
-import { setFlash, takeFlash } from '../../plugins/session.js';
 import { csrfCheck, csrfToken } from '../../plugins/security.js';
 import { confirmCard, pagination, type FormErrors } from '../../views/components.js';
 import { html } from '../../views/html.js';
 import { renderPage, type Flash } from '../../views/layout.js';
 import { bulkRevokeForm, tokenFilterBar, tokenHygieneTable, type BulkRevokeForm, type TokenFilterForm } from '../../views/token-hygiene.js';
-import { requireAdminPage } from './users.js';
 
 const BASE = '/admin/tokens';
 const PER_PAGE = 25;
@@ -43,13 +43,22 @@ function bulkSummary(form: BulkRevokeForm, clientName: string | undefined): stri
   return parts.join(', ');
 }
 
-export async function adminTokenRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
-  const admin = createTokenAdminStore(ctx.store, ctx.tokens, ctx.audit);
+export interface AdminTokenDeps {
+  readonly tokenHygiene: TokenHygieneService;
+  readonly config: Pick<Config, 'tokenRotationDays'>;
+}
+
+export async function adminTokenRoutes(app: FastifyInstance, { tokenHygiene, config }: AdminTokenDeps): Promise<void> {
+  const session = app.consoleSession;
+  const admin = async (request: FastifyRequest, reply: FastifyReply): Promise<{ me: User; actor: Actor } | null> => {
+    const me = await session.requireAdmin(request, reply);
+    return me ? { me, actor: session.actor(request, me) } : null;
+  };
 
   const listPage = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    me: User,
+    who: { me: User; actor: Actor },
     extra: { bulk?: BulkRevokeForm; bulkErrors?: FormErrors; flash?: Flash | null } = {},
   ): Promise<string> => {
     const q = request.query as Record<string, unknown>;
@@ -61,71 +70,70 @@ export async function adminTokenRoutes(app: FastifyInstance, ctx: Context): Prom
     if (older.error) errors.older_than_days = [older.error];
     if (unused.error) errors.unused_days = [unused.error];
     const input: TokenFilterInput = { client: values.client, user: values.user, kind: values.kind, olderThanDays: older.value, unusedDays: unused.value };
-    const resolved = await admin.resolveFilter(input);
-    if (!resolved.ok) Object.assign(errors, resolved.errors);
-    await ctx.lastUsed.flush();
-    const clients = await admin.clientOptions();
-    const { data, total } =
-      resolved.ok && Object.keys(errors).length === 0
-        ? await admin.list(resolved.filter, { page: pageNo, perPage: PER_PAGE, rotationDays: ctx.config.tokenRotationDays })
-        : { data: [], total: 0 };
+    let listed: { data: Awaited<ReturnType<TokenHygieneService['list']>>['data']; total: number } = { data: [], total: 0 };
+    try {
+      listed = await tokenHygiene.list(who.actor, input, { page: pageNo, perPage: PER_PAGE }, errors as Record<string, string[]>);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      Object.assign(errors, err.errors);
+    }
+    const clients = await tokenHygiene.clientOptions(who.actor);
     const csrf = csrfToken(request, reply);
     const body = html`<div class="page-header"><h1>Tokens</h1></div>
-<p class="muted">Every active token across users and clients. Tokens older than ${ctx.config.tokenRotationDays} days are marked for rotation.</p>
+<p class="muted">Every active token across users and clients. Tokens older than ${config.tokenRotationDays} days are marked for rotation.</p>
 ${tokenFilterBar(values, clients, errors)}
-${tokenHygieneTable(data, ctx.config.tokenRotationDays)}
-${pagination({ path: BASE, query: { ...values }, page: pageNo, perPage: PER_PAGE, total })}
+${tokenHygieneTable(listed.data, config.tokenRotationDays)}
+${pagination({ path: BASE, query: { ...values }, page: pageNo, perPage: PER_PAGE, total: listed.total })}
 ${bulkRevokeForm(csrf, extra.bulk ?? { client: '', user: '', name: '', before: '' }, clients, extra.bulkErrors ?? {})}`;
-    return renderPage({ title: 'Tokens', user: me, csrfToken: csrf, active: 'tokens', flash: extra.flash ?? null, body });
+    return renderPage({ title: 'Tokens', user: who.me, csrfToken: csrf, active: 'tokens', flash: extra.flash ?? null, body });
   };
 
   app.get(BASE, async (request, reply) => {
-    const me = await requireAdminPage(ctx, request, reply);
-    if (!me) return reply;
-    return reply.type('text/html; charset=utf-8').send(await listPage(request, reply, me, { flash: takeFlash(ctx, request, reply) }));
+    const who = await admin(request, reply);
+    if (!who) return reply;
+    return reply.type('text/html; charset=utf-8').send(await listPage(request, reply, who, { flash: session.takeFlash(request, reply) }));
   });
 
-  /** Checks the bulk form; answers the page with errors (422) and returns null when it is not usable. */
-  const checkBulk = async (request: FastifyRequest, reply: FastifyReply, me: User) => {
-    const form = readBulkForm(request.body);
-    let errors: FormErrors = {};
-    if (!hasRevokeCriterion(form)) errors.filter = ['Choose at least one of client, user, token name or created before.'];
-    const resolved = await admin.resolveFilter(form);
-    if (!resolved.ok) errors = { ...errors, ...resolved.errors };
-    if (!resolved.ok || Object.keys(errors).length > 0) {
-      await reply.code(422).type('text/html; charset=utf-8').send(await listPage(request, reply, me, { bulk: form, bulkErrors: errors, flash: { kind: 'error', message: 'Nothing was revoked: check the bulk revoke form.' } }));
+  /** Runs a bulk action; a form with problems is answered with the page and its errors (422), then null. */
+  const bulk = async <T>(request: FastifyRequest, reply: FastifyReply, who: { me: User; actor: Actor }, form: BulkRevokeForm, run: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      const page = await listPage(request, reply, who, { bulk: form, bulkErrors: err.errors, flash: { kind: 'error', message: 'Nothing was revoked: check the bulk revoke form.' } });
+      await reply.code(422).type('text/html; charset=utf-8').send(page);
       return null;
     }
-    return { form, filter: resolved.filter };
   };
 
   app.post(`${BASE}/revoke/preview`, { preHandler: csrfCheck(app) }, async (request, reply) => {
-    const me = await requireAdminPage(ctx, request, reply);
-    if (!me) return reply;
-    const checked = await checkBulk(request, reply, me);
-    if (!checked) return reply;
-    const count = await admin.bulkRevoke(checked.filter, { id: me.id, name: me.username }, { dryRun: true });
-    const clientName = checked.form.client ? (await ctx.clients.findById(checked.filter.clientId ?? ''))?.name : undefined;
+    const who = await admin(request, reply);
+    if (!who) return reply;
+    const form = readBulkForm(request.body);
+    const counted = await bulk(request, reply, who, form, () => tokenHygiene.bulkRevoke(who.actor, form, { dryRun: true }));
+    if (!counted) return reply;
+    const { count } = counted;
+    const clientName = form.client ? (await tokenHygiene.clientOptions(who.actor)).find((c) => c.id === form.client || c.name.toLowerCase() === form.client.toLowerCase())?.name : undefined;
     const csrf = csrfToken(request, reply);
     const body = confirmCard({
       title: 'Revoke tokens',
-      message: html`<p><strong id="revoke-count">${count}</strong> active token${count === 1 ? '' : 's'} match ${bulkSummary(checked.form, clientName)}.</p>
+      message: html`<p><strong id="revoke-count">${count}</strong> active token${count === 1 ? '' : 's'} match ${bulkSummary(form, clientName)}.</p>
 <p>${count > 0 ? 'Revoking them stops every application using them at once. This cannot be undone.' : 'Nothing would be revoked.'}</p>`,
       action: `${BASE}/revoke`,
       csrf,
       cancelHref: BASE,
-      fields: { ...checked.form },
+      fields: { ...form },
     });
-    return reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Revoke tokens', user: me, csrfToken: csrf, active: 'tokens', narrow: true, body }));
+    return reply.type('text/html; charset=utf-8').send(renderPage({ title: 'Revoke tokens', user: who.me, csrfToken: csrf, active: 'tokens', narrow: true, body }));
   });
 
   app.post(`${BASE}/revoke`, { preHandler: csrfCheck(app) }, async (request, reply) => {
-    const me = await requireAdminPage(ctx, request, reply);
-    if (!me) return reply;
-    const checked = await checkBulk(request, reply, me);
-    if (!checked) return reply;
-    const count = await admin.bulkRevoke(checked.filter, { id: me.id, name: me.username });
-    setFlash(ctx, reply, { kind: 'success', message: `Revoked ${count} token${count === 1 ? '' : 's'}.` });
+    const who = await admin(request, reply);
+    if (!who) return reply;
+    const form = readBulkForm(request.body);
+    const done = await bulk(request, reply, who, form, () => tokenHygiene.bulkRevoke(who.actor, form));
+    if (!done) return reply;
+    session.setFlash(reply, { kind: 'success', message: `Revoked ${done.count} token${done.count === 1 ? '' : 's'}.` });
     return reply.redirect(BASE, 303);
   });
 }

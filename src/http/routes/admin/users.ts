@@ -1,20 +1,21 @@
 /**
  * Users (/admin/users, administrators): list with a filter, create, edit (administrator flag,
  * permissions, password), delete (their tokens end at once), and on each user's page their
- * personal access tokens, which the administrator can create and revoke.
+ * personal access tokens, which the administrator can create and revoke. Every change goes
+ * through the users and PAT services.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../../../context.js';
-import { hashPassword, passwordProblem } from '../../../domain/password.js';
 import { PERMISSIONS } from '../../../domain/permission.js';
-import { createPatStore } from '../../../store/pat-store.js';
-import { DuplicateUsernameError, type User } from '../../../store/user-store.js';
-import { requirePageUser, setFlash, takeFlash } from '../../plugins/session.js';
+import type { Actor } from '../../../services/actor.js';
+import { nullIfNotFound, ValidationError } from '../../../services/errors.js';
+import type { PatService } from '../../../services/pats.js';
+import type { UserService } from '../../../services/users.js';
+import type { User } from '../../../store/user-store.js';
 import { csrfCheck, csrfToken } from '../../plugins/security.js';
 import { checkbox, confirmCard, hiddenCsrf, pagination, textField, type FormErrors } from '../../views/components.js';
 import { formatDate, html, type HtmlValue } from '../../views/html.js';
-import { renderErrorPage, renderPage, type Flash } from '../../views/layout.js';
-import { defaultPatForm, patCreateForm, patReveal, patTable, submitPatForm, type PatFormValues } from '../../views/pats.js';
+import { renderPage, type Flash } from '../../views/layout.js';
+import { defaultPatForm, patCreateForm, patReveal, patTable, submitPatForm, type PatConfig, type PatFormValues } from '../../views/pats.js';
 
 const BASE = '/admin/users';
 const PER_PAGE = 20;
@@ -24,17 +25,6 @@ const PERMISSION_LABELS: Record<string, string> = {
   'edit-auth_clients': 'Edit Auth Clients',
   'delete-auth_clients': 'Delete Auth Clients',
 };
-
-/** For administrator pages: the user, or a login redirect / 403 page (then null). */
-export async function requireAdminPage(ctx: Context, request: FastifyRequest, reply: FastifyReply): Promise<User | null> {
-  const user = await requirePageUser(ctx, request, reply);
-  if (!user) return null;
-  if (!user.administrator) {
-    await reply.code(403).type('text/html; charset=utf-8').send(renderErrorPage('Not allowed', 'Only administrators can open this page.', user, csrfToken(request, reply)));
-    return null;
-  }
-  return user;
-}
 
 function str(body: unknown, name: string): string {
   const v = (body as Record<string, unknown> | null)?.[name];
@@ -54,7 +44,8 @@ interface UserFormValues {
 
 function userFields(values: UserFormValues, errors: FormErrors, creating: boolean): HtmlValue {
   return html`${creating ? textField({ id: 'username', name: 'username', label: 'Username', value: values.username, required: true, maxlength: 255, errors: errors.username, autocomplete: 'off' }) : ''}
-${textField({ id: 'password', name: 'password', label: creating ? 'Password' : 'New password (leave empty to keep)', type: 'password', errors: errors.password, autocomplete: 'new-password', hint: 'At least 8 characters.' })}
+${textField({ id: 'password', name: 'password', label: creating ? 'Password' : 'New password (leave empty to keep)', type: 'password', errors: errors.password, autocomplete: 'new-password', hint: creating ? 'At least 8 characters.' : "At least 8 characters. A new password ends the user's other sessions and revokes their access and refresh tokens." })}
+${creating ? '' : checkbox({ id: 'revoke_pats', name: 'revoke_personal_access_tokens', value: '1', label: 'With a new password, also revoke their personal access tokens' })}
 ${checkbox({ id: 'administrator', name: 'administrator', value: '1', label: 'Administrator (all permissions, manages users and tokens)', checked: values.administrator })}
 ${errors.administrator ? html`<div class="field-error">${errors.administrator.join(' ')}</div>` : ''}
 <fieldset><legend>Permissions</legend>
@@ -62,25 +53,37 @@ ${PERMISSIONS.map((p) => checkbox({ id: `perm-${p}`, name: 'permissions', value:
 </fieldset>`;
 }
 
-function readUserForm(body: unknown): UserFormValues & { password: string } {
+function readUserForm(body: unknown): UserFormValues & { password: string; revokePats: boolean } {
   return {
     username: str(body, 'username').trim().slice(0, 300),
     password: str(body, 'password'),
     administrator: str(body, 'administrator') === '1',
     permissions: strs(body, 'permissions').filter((p) => (PERMISSIONS as readonly string[]).includes(p)),
+    revokePats: str(body, 'revoke_personal_access_tokens') === '1',
   };
 }
 
-export async function adminUserRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
-  const pats = createPatStore(ctx.store, ctx.tokens, ctx.audit);
+export interface AdminUserDeps {
+  readonly users: UserService;
+  readonly pats: PatService;
+  readonly config: PatConfig;
+}
+
+export async function adminUserRoutes(app: FastifyInstance, { users, pats, config }: AdminUserDeps): Promise<void> {
+  const session = app.consoleSession;
   const html200 = (reply: FastifyReply) => reply.type('text/html; charset=utf-8');
+  /** The signed-in administrator and who the services see, or null (the reply is sent). */
+  const admin = async (request: FastifyRequest, reply: FastifyReply): Promise<{ me: User; actor: Actor } | null> => {
+    const me = await session.requireAdmin(request, reply);
+    return me ? { me, actor: session.actor(request, me) } : null;
+  };
 
   app.get<{ Querystring: { filter?: string; page?: string } }>(BASE, async (request, reply) => {
-    const me = await requireAdminPage(ctx, request, reply);
-    if (!me) return reply;
+    const who = await admin(request, reply);
+    if (!who) return reply;
     const filter = (request.query.filter ?? '').slice(0, 255);
     const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(request.query.page ?? '1', 10) || 1));
-    const { data, total } = await ctx.users.list({ page: pageNo, perPage: PER_PAGE, ...(filter.trim() ? { filter } : {}) });
+    const { data, total } = await users.list(who.actor, { page: pageNo, perPage: PER_PAGE, filter });
     const csrf = csrfToken(request, reply);
     const body = html`<div class="page-header"><h1>Users</h1><a class="btn btn-primary" href="${BASE}/new">+ User</a></div>
 <form method="get" action="${BASE}" class="toolbar" role="search">
@@ -96,7 +99,7 @@ ${data.map((u) => html`<tr><td>${u.username}</td><td>${u.administrator ? html`<s
 <td><a class="btn btn-secondary btn-small" href="${BASE}/${u.id}">Edit</a></td></tr>`)}
 </tbody></table></div>
 ${pagination({ path: BASE, query: { filter }, page: pageNo, perPage: PER_PAGE, total })}`;
-    return html200(reply).send(renderPage({ title: 'Users', user: me, csrfToken: csrf, active: 'users', flash: takeFlash(ctx, request, reply), body }));
+    return html200(reply).send(renderPage({ title: 'Users', user: who.me, csrfToken: csrf, active: 'users', flash: session.takeFlash(request, reply), body }));
   });
 
   const newUserPage = (request: FastifyRequest, reply: FastifyReply, me: User, values: UserFormValues, errors: FormErrors) => {
@@ -108,44 +111,34 @@ ${pagination({ path: BASE, query: { filter }, page: pageNo, perPage: PER_PAGE, t
   };
 
   app.get(`${BASE}/new`, async (request, reply) => {
-    const me = await requireAdminPage(ctx, request, reply);
-    if (!me) return reply;
-    return html200(reply).send(newUserPage(request, reply, me, { username: '', administrator: false, permissions: [] }, {}));
+    const who = await admin(request, reply);
+    if (!who) return reply;
+    return html200(reply).send(newUserPage(request, reply, who.me, { username: '', administrator: false, permissions: [] }, {}));
   });
 
   app.post(BASE, { preHandler: csrfCheck(app) }, async (request, reply) => {
-    const me = await requireAdminPage(ctx, request, reply);
-    if (!me) return reply;
+    const who = await admin(request, reply);
+    if (!who) return reply;
     const form = readUserForm(request.body);
-    const errors: FormErrors = {};
-    if (form.username === '') errors.username = ['The Username field is required.'];
-    else if (form.username.length > 255) errors.username = ['The Username must not be greater than 255 characters.'];
-    const problem = passwordProblem(form.password);
-    if (problem) errors.password = [problem];
-    if (Object.keys(errors).length === 0) {
-      try {
-        const user = await ctx.users.create({ username: form.username, passwordHash: await hashPassword(form.password), administrator: form.administrator, permissions: form.permissions });
-        await ctx.audit.record({ type: 'user.created', actor: { id: me.id, name: me.username }, subjectType: 'user', subjectId: user.id, details: { username: user.username, administrator: user.administrator, permissions: form.permissions } });
-        setFlash(ctx, reply, { kind: 'success', message: `User "${user.username}" created.` });
-        return reply.redirect(`${BASE}/${user.id}`, 303);
-      } catch (err) {
-        if (!(err instanceof DuplicateUsernameError)) throw err;
-        errors.username = ['The Username has already been taken.'];
-      }
+    try {
+      const user = await users.create(who.actor, { username: form.username, password: form.password, administrator: form.administrator, permissions: form.permissions });
+      session.setFlash(reply, { kind: 'success', message: `User "${user.username}" created.` });
+      return reply.redirect(`${BASE}/${user.id}`, 303);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) return session.fail(request, reply, who.me, err);
+      return html200(reply).code(422).send(newUserPage(request, reply, who.me, form, err.errors));
     }
-    return html200(reply).code(422).send(newUserPage(request, reply, me, form, errors));
   });
 
   const userPage = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    me: User,
+    who: { me: User; actor: Actor },
     user: User,
     extra: { values?: UserFormValues; errors?: FormErrors; patValues?: PatFormValues; patErrors?: FormErrors; reveal?: string; flash?: Flash | null } = {},
   ) => {
     const csrf = csrfToken(request, reply);
-    await ctx.lastUsed.flush();
-    const [{ data }, clients] = await Promise.all([pats.list(user.id, { page: 1, perPage: 100 }), pats.patClients()]);
+    const [{ data }, clients] = await Promise.all([pats.list(who.actor, user.id, { page: 1, perPage: 100 }), pats.patClients()]);
     const values = extra.values ?? { username: user.username, administrator: user.administrator, permissions: user.grantedPermissions };
     const body = html`<div class="page-header"><h1>User ${user.username}</h1><a class="btn btn-danger" href="${BASE}/${user.id}/delete">Delete user</a></div>
 <section class="card"><h2>Account</h2>
@@ -154,65 +147,64 @@ ${pagination({ path: BASE, query: { filter }, page: pageNo, perPage: PER_PAGE, t
 <h2>Personal access tokens</h2>
 ${extra.reveal ? patReveal(extra.reveal) : ''}
 ${patTable(data, { revokeBase: `${BASE}/${user.id}/tokens` })}
-${patCreateForm(ctx, { action: `${BASE}/${user.id}/tokens`, csrf, clients, values: extra.patValues ?? defaultPatForm(ctx), errors: extra.patErrors ?? {} })}`;
-    return renderPage({ title: `User ${user.username}`, user: me, csrfToken: csrf, active: 'users', flash: extra.flash ?? null, body });
+${patCreateForm(config, { action: `${BASE}/${user.id}/tokens`, csrf, clients, values: extra.patValues ?? defaultPatForm(config), errors: extra.patErrors ?? {} })}`;
+    return renderPage({ title: `User ${user.username}`, user: who.me, csrfToken: csrf, active: 'users', flash: extra.flash ?? null, body });
   };
 
   /** The user named in the URL, or a redirect to the list with a message (then null). */
-  const loadUser = async (id: string, reply: FastifyReply): Promise<User | null> => {
-    const user = id.length <= 100 ? await ctx.users.findById(id) : null;
+  const loadUser = async (actor: Actor, id: string, reply: FastifyReply): Promise<User | null> => {
+    const user = await users.get(actor, id).catch(nullIfNotFound);
     if (user) return user;
-    setFlash(ctx, reply, { kind: 'error', message: 'That user does not exist.' });
+    session.setFlash(reply, { kind: 'error', message: 'That user does not exist.' });
     await reply.redirect(BASE, 303);
     return null;
   };
 
   app.get<{ Params: { id: string } }>(`${BASE}/:id`, async (request, reply) => {
-    const me = await requireAdminPage(ctx, request, reply);
-    const user = me && (await loadUser(request.params.id, reply));
-    if (!me || !user) return reply;
-    return html200(reply).send(await userPage(request, reply, me, user, { flash: takeFlash(ctx, request, reply) }));
+    const who = await admin(request, reply);
+    const user = who && (await loadUser(who.actor, request.params.id, reply));
+    if (!who || !user) return reply;
+    return html200(reply).send(await userPage(request, reply, who, user, { flash: session.takeFlash(request, reply) }));
   });
 
   app.post<{ Params: { id: string } }>(`${BASE}/:id`, { preHandler: csrfCheck(app) }, async (request, reply) => {
-    const me = await requireAdminPage(ctx, request, reply);
-    const user = me && (await loadUser(request.params.id, reply));
-    if (!me || !user) return reply;
+    const who = await admin(request, reply);
+    const user = who && (await loadUser(who.actor, request.params.id, reply));
+    if (!who || !user) return reply;
     const form = readUserForm(request.body);
-    const errors: FormErrors = {};
-    if (form.password !== '') {
-      const problem = passwordProblem(form.password);
-      if (problem) errors.password = [problem];
+    try {
+      await users.update(who.actor, user.id, {
+        administrator: form.administrator,
+        permissions: form.permissions,
+        ...(form.password !== '' ? { password: form.password, revokePersonalAccessTokens: form.revokePats } : {}),
+      });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) return session.fail(request, reply, who.me, err);
+      return html200(reply).code(422).send(await userPage(request, reply, who, user, { values: { ...form, username: user.username }, errors: err.errors }));
     }
-    if (user.id === me.id && !form.administrator) errors.administrator = ['You cannot remove your own administrator role.'];
-    if (Object.keys(errors).length > 0) {
-      return html200(reply).code(422).send(await userPage(request, reply, me, user, { values: { ...form, username: user.username }, errors }));
-    }
-    await ctx.users.update(user.id, { administrator: form.administrator, permissions: form.permissions, ...(form.password ? { passwordHash: await hashPassword(form.password) } : {}) });
-    await ctx.audit.record({ type: 'user.updated', actor: { id: me.id, name: me.username }, subjectType: 'user', subjectId: user.id, details: { administrator: form.administrator, permissions: form.permissions, password_changed: form.password !== '' } });
-    setFlash(ctx, reply, { kind: 'success', message: `User "${user.username}" saved.` });
+    session.setFlash(reply, { kind: 'success', message: `User "${user.username}" saved.` });
     return reply.redirect(`${BASE}/${user.id}`, 303);
   });
 
   app.post<{ Params: { id: string } }>(`${BASE}/:id/tokens`, { preHandler: csrfCheck(app) }, async (request, reply) => {
-    const me = await requireAdminPage(ctx, request, reply);
-    const user = me && (await loadUser(request.params.id, reply));
-    if (!me || !user) return reply;
-    const outcome = await submitPatForm(ctx, request, user.id, { id: me.id, name: me.username });
+    const who = await admin(request, reply);
+    const user = who && (await loadUser(who.actor, request.params.id, reply));
+    if (!who || !user) return reply;
+    const outcome = await submitPatForm(pats, config, request, who.actor, user.id);
     reply.header('Cache-Control', 'no-store');
     if (!outcome.ok) {
-      return html200(reply).code(422).send(await userPage(request, reply, me, user, { patValues: outcome.values, patErrors: outcome.errors, flash: { kind: 'error', message: 'The token was not created: check the fields below.' } }));
+      return html200(reply).code(422).send(await userPage(request, reply, who, user, { patValues: outcome.values, patErrors: outcome.errors, flash: { kind: 'error', message: 'The token was not created: check the fields below.' } }));
     }
-    return html200(reply).send(await userPage(request, reply, me, user, { reveal: outcome.token, flash: { kind: 'success', message: `Token "${outcome.pat.name}" created for ${user.username}.` } }));
+    return html200(reply).send(await userPage(request, reply, who, user, { reveal: outcome.token, flash: { kind: 'success', message: `Token "${outcome.pat.name}" created for ${user.username}.` } }));
   });
 
   app.get<{ Params: { id: string; tokenId: string } }>(`${BASE}/:id/tokens/:tokenId/revoke`, async (request, reply) => {
-    const me = await requireAdminPage(ctx, request, reply);
-    const user = me && (await loadUser(request.params.id, reply));
-    if (!me || !user) return reply;
-    const pat = await pats.find(user.id, request.params.tokenId);
+    const who = await admin(request, reply);
+    const user = who && (await loadUser(who.actor, request.params.id, reply));
+    if (!who || !user) return reply;
+    const pat = await pats.get(who.actor, user.id, request.params.tokenId).catch(nullIfNotFound);
     if (!pat) {
-      setFlash(ctx, reply, { kind: 'error', message: 'That token does not exist or was already revoked.' });
+      session.setFlash(reply, { kind: 'error', message: 'That token does not exist or was already revoked.' });
       return reply.redirect(`${BASE}/${user.id}`, 303);
     }
     const csrf = csrfToken(request, reply);
@@ -223,25 +215,25 @@ ${patCreateForm(ctx, { action: `${BASE}/${user.id}/tokens`, csrf, clients, value
       csrf,
       cancelHref: `${BASE}/${user.id}`,
     });
-    return html200(reply).send(renderPage({ title: 'Revoke token', user: me, csrfToken: csrf, active: 'users', narrow: true, body }));
+    return html200(reply).send(renderPage({ title: 'Revoke token', user: who.me, csrfToken: csrf, active: 'users', narrow: true, body }));
   });
 
   app.post<{ Params: { id: string; tokenId: string } }>(`${BASE}/:id/tokens/:tokenId/revoke`, { preHandler: csrfCheck(app) }, async (request, reply) => {
-    const me = await requireAdminPage(ctx, request, reply);
-    const user = me && (await loadUser(request.params.id, reply));
-    if (!me || !user) return reply;
-    const done = await pats.revoke(user.id, request.params.tokenId.slice(0, 100), { id: me.id, name: me.username });
-    setFlash(ctx, reply, done ? { kind: 'success', message: 'Token revoked.' } : { kind: 'error', message: 'That token does not exist or was already revoked.' });
+    const who = await admin(request, reply);
+    const user = who && (await loadUser(who.actor, request.params.id, reply));
+    if (!who || !user) return reply;
+    const done = await pats.revoke(who.actor, user.id, request.params.tokenId).catch(nullIfNotFound);
+    session.setFlash(reply, done ? { kind: 'success', message: 'Token revoked.' } : { kind: 'error', message: 'That token does not exist or was already revoked.' });
     return reply.redirect(`${BASE}/${user.id}`, 303);
   });
 
   app.get<{ Params: { id: string } }>(`${BASE}/:id/delete`, async (request, reply) => {
-    const me = await requireAdminPage(ctx, request, reply);
-    const user = me && (await loadUser(request.params.id, reply));
-    if (!me || !user) return reply;
+    const who = await admin(request, reply);
+    const user = who && (await loadUser(who.actor, request.params.id, reply));
+    if (!who || !user) return reply;
     const csrf = csrfToken(request, reply);
     const body =
-      user.id === me.id
+      user.id === who.me.id
         ? html`<section class="card"><h1>Delete user</h1><p>You cannot delete your own account.</p><a class="btn btn-secondary" href="${BASE}/${user.id}">Back</a></section>`
         : confirmCard({
             title: 'Delete user',
@@ -250,20 +242,21 @@ ${patCreateForm(ctx, { action: `${BASE}/${user.id}/tokens`, csrf, clients, value
             csrf,
             cancelHref: `${BASE}/${user.id}`,
           });
-    return html200(reply).send(renderPage({ title: 'Delete user', user: me, csrfToken: csrf, active: 'users', narrow: true, body }));
+    return html200(reply).send(renderPage({ title: 'Delete user', user: who.me, csrfToken: csrf, active: 'users', narrow: true, body }));
   });
 
   app.post<{ Params: { id: string } }>(`${BASE}/:id/delete`, { preHandler: csrfCheck(app) }, async (request, reply) => {
-    const me = await requireAdminPage(ctx, request, reply);
-    const user = me && (await loadUser(request.params.id, reply));
-    if (!me || !user) return reply;
-    if (user.id === me.id) {
-      setFlash(ctx, reply, { kind: 'error', message: 'You cannot delete your own account.' });
+    const who = await admin(request, reply);
+    const user = who && (await loadUser(who.actor, request.params.id, reply));
+    if (!who || !user) return reply;
+    try {
+      await users.delete(who.actor, user.id);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) return session.fail(request, reply, who.me, err);
+      session.setFlash(reply, { kind: 'error', message: err.message });
       return reply.redirect(`${BASE}/${user.id}`, 303);
     }
-    await ctx.users.delete(user.id);
-    await ctx.audit.record({ type: 'user.deleted', actor: { id: me.id, name: me.username }, subjectType: 'user', subjectId: user.id, details: { username: user.username } });
-    setFlash(ctx, reply, { kind: 'success', message: `User "${user.username}" deleted.` });
+    session.setFlash(reply, { kind: 'success', message: `User "${user.username}" deleted.` });
     return reply.redirect(BASE, 303);
   });
 }

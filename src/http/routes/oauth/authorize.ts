@@ -6,8 +6,8 @@
  * (Chromium applies form-action to the redirect after a form POST).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../../../context.js';
-import { isScopeSubset } from '../../../domain/scope.js';
+import type { ClientLookup } from '../../../oauth/client-cache.js';
+import type { ConsentService } from '../../../services/consents.js';
 import { AccessDeniedError } from '../../../oauth/errors.js';
 import {
   AUTHORIZE_PARAMETERS,
@@ -18,9 +18,8 @@ import {
   type AuthorizationRequest,
 } from '../../../oauth/authorize-request.js';
 import type { CodeStore } from '../../../store/code-store.js';
-import type { ConsentStore } from '../../../store/consent-store.js';
 import type { User } from '../../../store/user-store.js';
-import { getSessionUser, safeNextPath } from '../../plugins/session.js';
+import { safeNextPath } from '../../plugins/session.js';
 import { csrfCheck, csrfToken } from '../../plugins/security.js';
 import { renderConsentPage, renderContinuePage } from '../../views/consent.js';
 import { renderErrorPage } from '../../views/layout.js';
@@ -52,10 +51,18 @@ function loginRedirect(reply: FastifyReply, params: Params): FastifyReply {
   return reply.redirect(`/login?next=${encodeURIComponent(safeNextPath(authorizeUrl) ?? '/')}`, 303);
 }
 
-export async function authorizeRoutes(app: FastifyInstance, ctx: Context, stores: { codes: CodeStore; consents: ConsentStore }): Promise<void> {
+export interface AuthorizeRoutesDeps {
+  readonly clients: Pick<ClientLookup, 'findById'>;
+  readonly codes: Pick<CodeStore, 'insert'>;
+  readonly consents: ConsentService;
+  readonly now: () => number;
+}
+
+export async function authorizeRoutes(app: FastifyInstance, deps: AuthorizeRoutesDeps): Promise<void> {
+  const session = app.consoleSession;
   /** Checks the request; answers the error cases itself and returns null then. */
   const check = async (request: FastifyRequest, reply: FastifyReply, params: Params, user: User | null): Promise<AuthorizationRequest | null> => {
-    const result = await checkAuthorizationRequest(params, ctx.clients);
+    const result = await checkAuthorizationRequest(params, deps.clients);
     if (result.kind === 'page-error') {
       reply.code(400).type('text/html; charset=utf-8');
       await reply.send(renderErrorPage(result.title, result.message, user, user ? csrfToken(request, reply) : undefined));
@@ -69,7 +76,7 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: Context, stores
   };
 
   const approve = async (request: FastifyRequest, reply: FastifyReply, req: AuthorizationRequest, user: User, viaPage: boolean) => {
-    const code = await issueAuthorizationCode(req, user.id, stores.codes, Date.now());
+    const code = await issueAuthorizationCode(req, user.id, deps.codes, deps.now());
     const target = authorizationRedirect(req.redirectUri, { code, state: req.state });
     request.log.info({ clientId: req.client.id, userId: user.id }, 'authorization code issued');
     // A same-origin navigation may come from our own form (the login page), whose CSP would block a
@@ -82,11 +89,11 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: Context, stores
 
   app.get('/oauth/authorize', async (request, reply) => {
     const params = request.query as Params;
-    const user = await getSessionUser(ctx, request);
+    const user = await session.user(request);
     const req = await check(request, reply, params, user);
     if (!req) return reply;
     if (!user) return loginRedirect(reply, params);
-    const consented = req.client.trusted || isScopeSubset(req.scopes, (await stores.consents.find(user.id, req.client.id)) ?? []);
+    const consented = req.client.trusted || (await deps.consents.covers(user.id, req.client.id, req.scopes));
     if (consented) return approve(request, reply, req, user, false);
     const token = csrfToken(request, reply);
     return reply
@@ -107,7 +114,7 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: Context, stores
 
   app.post('/oauth/authorize', { preHandler: csrfCheck(app) }, async (request, reply) => {
     const params = (request.body ?? {}) as Params;
-    const user = await getSessionUser(ctx, request);
+    const user = await session.user(request);
     const req = await check(request, reply, params, user);
     if (!req) return reply;
     if (!user) return loginRedirect(reply, params);
@@ -115,7 +122,7 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: Context, stores
       // RFC 6749 §4.1.2.1: "access_denied: The resource owner … denied the request."
       return reply.redirect(errorRedirect(req.redirectUri, new AccessDeniedError(), req.state), 303);
     }
-    await stores.consents.grant(user.id, req.client.id, req.scopes);
+    await deps.consents.grant(session.actor(request, user), req.client.id, req.scopes);
     return approve(request, reply, req, user, true);
   });
 }

@@ -5,26 +5,20 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../../context.js';
-import { createClientCache } from '../../../oauth/client-cache.js';
 import type { TokenEndpointDeps } from '../../../oauth/token-endpoint.js';
-import { createCodeStore } from '../../../store/code-store.js';
-import { createConsentStore } from '../../../store/consent-store.js';
 import { authorizeRoutes } from './authorize.js';
 import { tokenRoutes } from './token.js';
 
 export async function oauthRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
-  const codes = createCodeStore(ctx.store);
-  const consents = createConsentStore(ctx.store);
   const deps: TokenEndpointDeps = {
     config: ctx.config,
     tokens: ctx.tokens,
-    codes,
+    codes: ctx.codes,
     users: ctx.users,
-    // Every client change goes through ctx.invalidation, which empties this cache everywhere.
-    clients: createClientCache(ctx.clients, ctx.invalidation),
+    clients: ctx.clientLookup,
     passwordThrottle: ctx.passwordThrottle,
-    now: Date.now,
+    now: ctx.now,
   };
-  await app.register(async (scope) => tokenRoutes(scope, ctx, deps));
-  await app.register(async (scope) => authorizeRoutes(scope, ctx, { codes, consents }));
+  await app.register(async (scope) => tokenRoutes(scope, { deps, tokens: ctx.tokens, tokenCheck: ctx.tokenCheck }));
+  await app.register(async (scope) => authorizeRoutes(scope, { clients: ctx.clientLookup, codes: ctx.codes, consents: ctx.services.consents, now: ctx.now }));
 }

@@ -5,12 +5,13 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import type { Context } from '../../../context.js';
 import { InvalidRequestError, OAuthError, toTokenErrorResponse } from '../../../oauth/errors.js';
 import { parseParams } from '../../../oauth/grant-handler.js';
 import { introspectToken } from '../../../oauth/introspection.js';
 import { revokeToken } from '../../../oauth/revocation.js';
 import { handleTokenRequest, type TokenEndpointDeps } from '../../../oauth/token-endpoint.js';
+import type { TokenCheck } from '../../../oauth/token-check.js';
+import type { RevocationDeps } from '../../../oauth/revocation.js';
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 
@@ -43,7 +44,13 @@ function sendError(reply: FastifyReply, err: unknown): FastifyReply {
   return reply.code(out.status).headers(NO_STORE).headers(out.headers).send(out.body);
 }
 
-export async function tokenRoutes(app: FastifyInstance, ctx: Context, deps: TokenEndpointDeps): Promise<void> {
+export interface TokenRoutesDeps {
+  readonly deps: TokenEndpointDeps;
+  readonly tokens: RevocationDeps['tokens'];
+  readonly tokenCheck: Pick<TokenCheck, 'check'>;
+}
+
+export async function tokenRoutes(app: FastifyInstance, { deps, tokens, tokenCheck }: TokenRoutesDeps): Promise<void> {
   // Body parsing, content type and size errors are the client's: RFC 6749 §5.2 invalid_request.
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof OAuthError) {
@@ -71,7 +78,7 @@ export async function tokenRoutes(app: FastifyInstance, ctx: Context, deps: Toke
   app.post('/oauth/revoke', { schema: { response: ERRORS } }, async (request, reply) => {
     await revokeToken({ params: parseParams(request.body), authorization: request.headers.authorization }, {
       clients: deps.clients,
-      tokens: ctx.tokens,
+      tokens,
       now: deps.now,
     });
     return reply.headers(NO_STORE).send();
@@ -80,7 +87,7 @@ export async function tokenRoutes(app: FastifyInstance, ctx: Context, deps: Toke
   app.post('/oauth/introspect', { schema: { response: { 200: IntrospectionBody, ...ERRORS } } }, async (request, reply) => {
     const answer = await introspectToken(
       { params: parseParams(request.body), authorization: request.headers.authorization },
-      { clients: deps.clients, tokenCheck: ctx.tokenCheck },
+      { clients: deps.clients, tokenCheck },
     );
     return reply.headers(NO_STORE).send(answer);
   });

@@ -1,0 +1,68 @@
+/**
+ * Every application service, built once by the composition root (src/context.ts) over the stores.
+ * Surfaces receive the narrow set they use.
+ */
+import type { Config } from '../config.js';
+import type { AuditStore } from '../store/audit-store.js';
+import type { ClientStore } from '../store/client-store.js';
+import type { ConsentStore } from '../store/consent-store.js';
+import type { Invalidation } from '../store/invalidation.js';
+import type { LastUsedRecorder } from '../store/last-used.js';
+import type { PatStore } from '../store/pat-store.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { TokenAdminStore } from '../store/token-admin-store.js';
+import type { UserStore } from '../store/user-store.js';
+import { createAuditLogService, type AuditLogService } from './audit-log.js';
+import { createClientService, type ClientService } from './clients.js';
+import { createConsentService, type ConsentService } from './consents.js';
+import { createPatService, type PatService } from './pats.js';
+import { createTokenHygieneService, type TokenHygieneService } from './token-hygiene.js';
+import { createUnitOfWork } from './unit-of-work.js';
+import { createUserService, type UserService } from './users.js';
+
+export interface Services {
+  readonly clients: ClientService;
+  readonly users: UserService;
+  readonly pats: PatService;
+  readonly tokenHygiene: TokenHygieneService;
+  readonly consents: ConsentService;
+  readonly auditLog: AuditLogService;
+}
+
+export interface ServiceStores {
+  readonly clients: ClientStore;
+  readonly users: UserStore;
+  readonly pats: PatStore;
+  readonly tokenAdmin: TokenAdminStore;
+  readonly consents: ConsentStore;
+  readonly sessions: SessionStore;
+  readonly audit: AuditStore;
+}
+
+export interface ServiceDeps {
+  readonly config: Pick<Config, 'patTtlSeconds' | 'patMaxTtlSeconds' | 'tokenRotationDays'>;
+  readonly stores: ServiceStores;
+  readonly invalidation: Pick<Invalidation, 'revoke'>;
+  readonly lastUsed: Pick<LastUsedRecorder, 'flush'>;
+  readonly now: () => number;
+}
+
+export function createServices(deps: ServiceDeps): Services {
+  const { stores, now } = deps;
+  const work = createUnitOfWork({ invalidation: deps.invalidation, audit: stores.audit, now });
+  return {
+    clients: createClientService({ clients: stores.clients, consents: stores.consents, work, now }),
+    users: createUserService({ users: stores.users, sessions: stores.sessions, work }),
+    pats: createPatService({
+      pats: stores.pats,
+      users: stores.users,
+      work,
+      lastUsed: deps.lastUsed,
+      policy: { patTtlSeconds: deps.config.patTtlSeconds, patMaxTtlSeconds: deps.config.patMaxTtlSeconds },
+      now,
+    }),
+    tokenHygiene: createTokenHygieneService({ admin: stores.tokenAdmin, lastUsed: deps.lastUsed, work, rotationDays: deps.config.tokenRotationDays, now }),
+    consents: createConsentService({ consents: stores.consents, work }),
+    auditLog: createAuditLogService({ audit: stores.audit }),
+  };
+}
