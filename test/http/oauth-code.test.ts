@@ -130,6 +130,25 @@ for (const kind of storeKinds()) {
       }
     });
 
+    it('a hostile loopback redirect_uri (backslash, user info, other spellings) gets an error page, never a redirect', async () => {
+      for (const hostile of [
+        'http://127.0.0.1:9000\\@evil.com/callback',
+        'http://127.0.0.1:9000@evil.com/callback',
+        'http://evil.com@127.0.0.1:9000/callback',
+        'http://user:pw@127.0.0.1/callback',
+        'http://127.0.0.1:9000%2F@evil.com/callback',
+        'http://127.0.0.1.:9000/callback',
+        'HTTP://127.0.0.1:9000/callback',
+        'http://127.1:9000/callback',
+      ]) {
+        const res = await web.get(authorizePath({ response_type: 'code', client_id: app.id, redirect_uri: hostile, state: 's' }));
+        assert.equal(res.status, 400, hostile);
+        assert.equal(res.headers.get('location'), null, hostile);
+        assert.match(res.text, /Invalid redirect address/, hostile);
+        assert.doesNotMatch(res.text, /evil\.com/, hostile);
+      }
+    });
+
     it('a loopback IP redirect matches on any port (RFC 8252 §7.3), and the token request must repeat it', async () => {
       const withPort = 'http://127.0.0.1:53121/callback';
       const { verifier, challenge } = pkcePair();
