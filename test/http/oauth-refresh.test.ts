@@ -21,7 +21,7 @@ for (const kind of storeKinds()) {
       pw = await makeClient(server.ctx, { types: ['password_client', 'client_credentials_grant'] });
       other = await makeClient(server.ctx, { types: ['password_client'] });
       resource = await makeClient(server.ctx, { types: ['client_credentials_grant'], introspectAll: true });
-      erin = await createUser(server.ctx, { username: 'erin', permissions: ['view-auth_clients'] });
+      erin = await createUser(server.ctx, { username: 'erin', permissions: ['view-auth_clients', 'create-auth_clients'] });
     });
     after(async () => server?.close());
 
@@ -53,6 +53,17 @@ for (const kind of storeKinds()) {
       assert.equal((await refresh(third.body.refresh_token)).body.error, 'invalid_grant');
     });
 
+    it('a refresh token introspected before its rotation is inactive right after it', async () => {
+      const tokens = await login();
+      for (let i = 0; i < 2; i++) assert.equal((await introspect(tokens.refresh_token, pw)).body.active, true);
+      const rotated = await refresh(tokens.refresh_token);
+      assert.equal(rotated.status, 200);
+      assert.deepEqual((await introspect(tokens.refresh_token, pw)).body, { active: false });
+      assert.equal((await introspect(rotated.body.refresh_token, pw)).body.active, true);
+      // The access token of the rotated response still works: rotation retires only the refresh token.
+      assert.equal((await introspect(tokens.access_token, pw)).body.active, true);
+    });
+
     it('a refresh token works only for its client; scope can narrow but not widen', async () => {
       const tokens = await login(pw, 'api:read');
       const stolen = await refresh(tokens.refresh_token, other);
@@ -61,9 +72,19 @@ for (const kind of storeKinds()) {
       const ok = await refresh(tokens.refresh_token, pw, { scope: 'api:read' });
       assert.equal(ok.status, 200);
       assert.equal(ok.body.scope, 'api:read');
-      // api:read allows GET only.
-      const post = await fetch(`${server.baseUrl}/api/1.0/users/me`, { method: 'POST', headers: { authorization: `Bearer ${ok.body.access_token}` } });
-      assert.ok(post.status === 403 || post.status === 404 || post.status === 405, String(post.status));
+      // api:read allows GET only: a write erin may make with `api` is refused for scope alone.
+      const createClient = (token: string, name: string) =>
+        fetch(`${server.baseUrl}/api/1.0/oauth/clients`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name, types: ['client_credentials_grant'] }),
+        });
+      const readOnly = await createClient(ok.body.access_token, 'Made with api:read');
+      assert.equal(readOnly.status, 403, await readOnly.text());
+      assert.match(readOnly.headers.get('www-authenticate') ?? '', /error="insufficient_scope"/);
+      const full = await createClient((await login(pw, 'api')).access_token, 'Made with api');
+      assert.equal(full.status, 201, await full.text());
+      assert.equal(await me(server.baseUrl, ok.body.access_token), 200, 'reads still work');
     });
 
     it('50 parallel refreshes of one token give exactly one success and no forked family', async () => {
