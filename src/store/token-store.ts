@@ -11,7 +11,7 @@ import { MAX_IDS_PER_NOTIFY, type Invalidation, type InvalidationEvent, type Inv
 import type { Database, TokensTable } from './schema.js';
 import { createPgTokenWriter } from './pg-token-writer.js';
 import { createSqliteTokenWriter } from './sqlite-token-writer.js';
-import type { TokenWriter } from './token-writer.js';
+import type { RotationGrace, RotationOutcome, TokenWriter } from './token-writer.js';
 
 /** Everything the token check needs about one token, from a single indexed lookup. */
 export interface TokenCheckRecord {
@@ -237,45 +237,11 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
     /**
      * Refresh-token rotation (RFC 9700 §4.14.2): retires the old refresh token with one conditional
      * UPDATE and inserts its successors, atomically (SQLite: in a group commit; PostgreSQL: in one
-     * statement). False when the token was already retired or revoked (a parallel request won):
-     * the caller treats that as reuse.
+     * statement). A token already retired gets one more branch of successors when `grace` covers
+     * it and it has fewer than `grace.maxSuccessors`; see RotationOutcome for the answers.
      */
-    async rotateRefreshToken(oldId: string, nowMs: number, successors: readonly NewToken[]): Promise<boolean> {
-      return ownerGoneOnForeignKey(writer.rotate(oldId, nowMs, successors.map(toRow)));
-    },
-
-    /**
-     * Within the refresh grace window: a retired refresh token is presented again because its
-     * response was lost. The tokens that response carried (the old token's successor refresh token
-     * and that one's access token) are revoked and replaced by `successors`, so the family never
-     * has two live branches.
-     */
-    async reissueInGrace(oldId: string, nowMs: number, successors: readonly NewToken[]): Promise<boolean> {
-      return invalidation.revoke(async (trx) => {
-        const old = await trx.selectFrom('tokens').select('id').where('id', '=', oldId).where('revoked_at', 'is', null).executeTakeFirst();
-        if (!old) return { result: false, event: null };
-        const children = await trx
-          .updateTable('tokens')
-          .set({ revoked_at: nowMs })
-          .where('parent_id', '=', oldId)
-          .where('kind', '=', 'refresh_token')
-          .where('revoked_at', 'is', null)
-          .returning(['id', 'token_hash'])
-          .execute();
-        const hashes = children.map((c) => c.token_hash);
-        if (children.length > 0) {
-          const grandchildren = await trx
-            .updateTable('tokens')
-            .set({ revoked_at: nowMs })
-            .where('parent_id', 'in', children.map((c) => c.id))
-            .where('revoked_at', 'is', null)
-            .returning('token_hash')
-            .execute();
-          hashes.push(...grandchildren.map((g) => g.token_hash));
-        }
-        await insertTokenRows(trx, successors);
-        return { result: true, event: hashes.length > 0 ? { kind: 'tokens', hashes } : null };
-      });
+    async rotateRefreshToken(oldId: string, nowMs: number, successors: readonly NewToken[], grace: RotationGrace | null = null): Promise<RotationOutcome> {
+      return ownerGoneOnForeignKey(writer.rotate(oldId, nowMs, successors.map(toRow), grace));
     },
 
     /**

@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { hashSecret } from '../../src/domain/secret.js';
+import { MAX_SUCCESSORS } from '../../src/oauth/grants/refresh-token.js';
 import { createUser, startServer, type TestServer } from '../helpers/app.js';
 import { storeKinds } from '../helpers/stores.js';
 import { bodyAuth, makeClient, me, oauthPost, type TestClient } from './oauth-helpers.js';
@@ -170,21 +172,54 @@ for (const kind of storeKinds()) {
     });
     after(async () => server?.close());
 
-    it('a retry inside the window replaces the lost response instead of revoking the family', async () => {
-      const first = await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'password', username: 'frank', password: user.password, ...bodyAuth(pw) });
-      const lost = await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'refresh_token', refresh_token: first.body.refresh_token, ...bodyAuth(pw) });
-      assert.equal(lost.status, 200);
-      const retry = await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'refresh_token', refresh_token: first.body.refresh_token, ...bodyAuth(pw) });
-      assert.equal(retry.status, 200);
-      assert.equal(await me(server.baseUrl, retry.body.access_token), 200);
-      assert.equal(await me(server.baseUrl, lost.body.access_token), 401, 'the lost response is replaced');
-      const next = await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'refresh_token', refresh_token: retry.body.refresh_token, ...bodyAuth(pw) });
-      assert.equal(next.status, 200);
-      // Outside the window, reuse is reuse again.
-      await server.ctx.store.db.updateTable('tokens').set({ rotated_at: Date.now() - 60_000 }).where('rotated_at', 'is not', null).execute();
-      const late = await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'refresh_token', refresh_token: first.body.refresh_token, ...bodyAuth(pw) });
+    const password = () => oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'password', username: 'frank', password: user.password, ...bodyAuth(pw) });
+    const refresh = (token: string) => oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'refresh_token', refresh_token: token, ...bodyAuth(pw) });
+    /** Moves every rotation of this family out of the window, as if `KEYGATE_REFRESH_GRACE` seconds had passed. */
+    const endWindow = async (refreshToken: string) => {
+      const { grant_id: grantId } = await server.ctx.store.db.selectFrom('tokens').select('grant_id').where('token_hash', '=', hashSecret(refreshToken)).executeTakeFirstOrThrow();
+      await server.ctx.store.db.updateTable('tokens').set({ rotated_at: Date.now() - 60_000 }).where('grant_id', '=', grantId!).where('rotated_at', 'is not', null).execute();
+    };
+
+    it('8 concurrent refreshes of one token all succeed; every answer stays valid; reuse after the window revokes every branch', async () => {
+      const first = await password();
+      assert.equal(first.status, 200);
+      const answers = await Promise.all(Array.from({ length: 8 }, () => refresh(first.body.refresh_token)));
+      assert.deepEqual(answers.map((a) => a.status), Array(8).fill(200), answers.map((a) => JSON.stringify(a.body)).join('\n'));
+      assert.equal(new Set(answers.map((a) => a.body.refresh_token)).size, 8, 'each caller has its own pair');
+      for (const a of answers) assert.equal(await me(server.baseUrl, a.body.access_token), 200);
+      assert.equal(await me(server.baseUrl, first.body.access_token), 200, 'rotation retires only the refresh token');
+      // Every branch's refresh token can be used once more.
+      const next = await Promise.all(answers.map((a) => refresh(a.body.refresh_token)));
+      assert.deepEqual(next.map((a) => a.status), Array(8).fill(200));
+      for (const a of next) assert.equal(await me(server.baseUrl, a.body.access_token), 200);
+
+      // After the window, the original is reuse: every branch ends, not only the one it started.
+      await endWindow(first.body.refresh_token);
+      const late = await refresh(first.body.refresh_token);
       assert.equal(late.body.error, 'invalid_grant');
-      assert.equal(await me(server.baseUrl, next.body.access_token), 401);
+      for (const a of [first, ...answers, ...next]) assert.equal(await me(server.baseUrl, a.body.access_token), 401);
+      for (const a of next) assert.equal((await refresh(a.body.refresh_token)).body.error, 'invalid_grant');
+    });
+
+    it(`past ${MAX_SUCCESSORS} successors inside the window, a refresh is invalid_grant and revokes nothing`, async () => {
+      const first = await password();
+      const answers: Array<{ status: number; body: any }> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+      for (let i = 0; i < MAX_SUCCESSORS + 1; i++) answers.push(await refresh(first.body.refresh_token));
+      assert.deepEqual(answers.map((a) => a.status), [...Array(MAX_SUCCESSORS).fill(200), 400]);
+      assert.equal(answers.at(-1)!.body.error, 'invalid_grant');
+      for (const a of answers.slice(0, MAX_SUCCESSORS)) assert.equal(await me(server.baseUrl, a.body.access_token), 200);
+      assert.equal((await refresh(answers[0]!.body.refresh_token)).status, 200);
+    });
+
+    it('a retired successor reused after its own window revokes the family too', async () => {
+      const first = await password();
+      const second = await refresh(first.body.refresh_token);
+      const third = await refresh(second.body.refresh_token);
+      assert.equal(third.status, 200);
+      await endWindow(first.body.refresh_token);
+      assert.equal((await refresh(second.body.refresh_token)).body.error, 'invalid_grant');
+      assert.equal(await me(server.baseUrl, third.body.access_token), 401);
+      assert.equal((await refresh(third.body.refresh_token)).body.error, 'invalid_grant');
     });
   });
 }
