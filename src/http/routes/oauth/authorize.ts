@@ -62,7 +62,7 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: Context, stores
       return null;
     }
     if (result.kind === 'redirect-error') {
-      await reply.redirect(errorRedirect(result.redirectUri, result.error, result.state), 303);
+      await reply.redirect(errorRedirect(result.redirectUri, ctx.config.issuer, result.error, result.state), 303);
       return null;
     }
     return result.request;
@@ -70,7 +70,7 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: Context, stores
 
   const approve = async (request: FastifyRequest, reply: FastifyReply, req: AuthorizationRequest, user: User, viaPage: boolean) => {
     const code = await issueAuthorizationCode(req, user.id, stores.codes, Date.now());
-    const target = authorizationRedirect(req.redirectUri, { code, state: req.state });
+    const target = authorizationRedirect(req.redirectUri, ctx.config.issuer, { code, state: req.state });
     request.log.info({ clientId: req.client.id, userId: user.id }, 'authorization code issued');
     // A same-origin navigation may come from our own form (the login page), whose CSP would block a
     // redirect to another origin: hand over through a page instead.
@@ -113,7 +113,7 @@ export async function authorizeRoutes(app: FastifyInstance, ctx: Context, stores
     if (!user) return loginRedirect(reply, params);
     if (params.decision !== 'authorize') {
       // RFC 6749 §4.1.2.1: "access_denied: The resource owner … denied the request."
-      return reply.redirect(errorRedirect(req.redirectUri, new AccessDeniedError(), req.state), 303);
+      return reply.redirect(errorRedirect(req.redirectUri, ctx.config.issuer, new AccessDeniedError(), req.state), 303);
     }
     await stores.consents.grant(user.id, req.client.id, req.scopes);
     return approve(request, reply, req, user, true);
