@@ -13,7 +13,7 @@ import type { Context } from '../src/context.js';
 import { hashSecret } from '../src/domain/secret.js';
 import { MAX_SUCCESSORS } from '../src/oauth/grants/refresh-token.js';
 import { figure, listRoutes, rawRequest } from './helpers/index.js';
-import { createClient, insertPat, operatorContext } from './helpers/nodes.js';
+import { createClient, insertPat, operatorContext, startNode, type Node } from './helpers/nodes.js';
 import { authorizationCode, pkcePair, tokenRequest } from './helpers/oauth.js';
 
 const PARALLEL = 50;
@@ -151,6 +151,44 @@ for (const kind of storeKinds()) {
           .execute();
         assert.ok(family.length <= 1, `at most one live refresh token in the family, found ${family.length}`);
       }
+    });
+  });
+
+  describe(`family revocation seen by another server process [${kind}]`, () => {
+    let server: TestServer;
+    let node: Node;
+    before(async () => {
+      server = await startServer(kind);
+      node = await startNode(server.db, server.admin.password);
+    });
+    after(async () => {
+      await node?.kill('SIGKILL');
+      await server?.close();
+    });
+
+    it('refuses every token of a family on the other process once a refresh reuse revoked it here', async () => {
+      const client = await createClient(server.ctx, 'Family across processes', ['password_client']);
+      const me = async (baseUrl: string, token: string) =>
+        (await rawRequest(baseUrl, { path: '/api/1.0/users/me', headers: [['authorization', `Bearer ${token}`]] })).status;
+      const delays: number[] = [];
+      for (let round = 0; round < 5; round++) {
+        const first = await tokenRequest(server.baseUrl, client.id, client.secret, { grant_type: 'password', username: 'admin', password: server.admin.password, scope: 'api' });
+        const second = await tokenRequest(server.baseUrl, client.id, client.secret, { grant_type: 'refresh_token', refresh_token: first.body.refresh_token as string });
+        const family = [first.body.access_token as string, second.body.access_token as string];
+        for (const token of family) assert.equal(await me(node.baseUrl, token), 200, 'cached on the other process');
+        const reuse = await tokenRequest(server.baseUrl, client.id, client.secret, { grant_type: 'refresh_token', refresh_token: first.body.refresh_token as string });
+        assert.equal(reuse.body.error, 'invalid_grant');
+        const started = performance.now();
+        for (const token of family) {
+          if (kind === 'sqlite') assert.equal(await me(node.baseUrl, token), 401, 'SQLite: refused on the very next request');
+          else while ((await me(node.baseUrl, token)) !== 401) assert.ok(performance.now() - started < 1000, 'refused within 1 s');
+        }
+        delays.push(performance.now() - started);
+      }
+      figure(
+        `family revoked by refresh reuse, refused by another server process [${kind}]`,
+        kind === 'sqlite' ? `on the very next request, ${delays.length} rounds of two tokens` : `max ${Math.max(...delays).toFixed(1)} ms until both tokens were refused, over ${delays.length} rounds`,
+      );
     });
   });
 
