@@ -1,6 +1,7 @@
 /**
  * Concurrency (issue 7, part 2) on SQLite and PostgreSQL: 50 parallel redemptions of one code give
- * one success; 50 parallel refreshes give one success and no forked family; deleting a client
+ * one success; 50 parallel refreshes give one success and no forked family (grace 0), or at most
+ * MAX_SUCCESSORS valid branches and no revocation (inside a grace window); deleting a client
  * while tokens are issued to it leaves no surviving token; two same-name creates leave one client.
  */
 import assert from 'node:assert/strict';
@@ -11,8 +12,9 @@ import { WebClient } from '../test/helpers/http.js';
 import { storeKinds } from '../test/helpers/stores.js';
 import type { Context } from '../src/context.js';
 import { hashSecret } from '../src/domain/secret.js';
+import { MAX_SUCCESSORS } from '../src/oauth/grants/refresh-token.js';
 import { figure, listRoutes, rawRequest } from './helpers/index.js';
-import { createClient, insertPat, operatorContext } from './helpers/nodes.js';
+import { createClient, insertPat, operatorContext, startNode, type Node } from './helpers/nodes.js';
 import { authorizationCode, pkcePair, tokenRequest } from './helpers/oauth.js';
 
 const PARALLEL = 50;
@@ -149,6 +151,78 @@ for (const kind of storeKinds()) {
           .where('grant_id', '=', grantId!)
           .execute();
         assert.ok(family.length <= 1, `at most one live refresh token in the family, found ${family.length}`);
+      }
+    });
+  });
+
+  describe(`family revocation seen by another server process [${kind}]`, () => {
+    let server: TestServer;
+    let node: Node;
+    before(async () => {
+      server = await startServer(kind);
+      node = await startNode(server.db, server.admin.password);
+    });
+    after(async () => {
+      await node?.kill('SIGKILL');
+      await server?.close();
+    });
+
+    it('refuses every token of a family on the other process once a refresh reuse revoked it here', async () => {
+      const client = await createClient(server.ctx, 'Family across processes', ['password_client']);
+      const me = async (baseUrl: string, token: string) =>
+        (await rawRequest(baseUrl, { path: '/api/1.0/users/me', headers: [['authorization', `Bearer ${token}`]] })).status;
+      const delays: number[] = [];
+      for (let round = 0; round < 5; round++) {
+        const first = await tokenRequest(server.baseUrl, client.id, client.secret, { grant_type: 'password', username: 'admin', password: server.admin.password, scope: 'api' });
+        const second = await tokenRequest(server.baseUrl, client.id, client.secret, { grant_type: 'refresh_token', refresh_token: first.body.refresh_token as string });
+        const family = [first.body.access_token as string, second.body.access_token as string];
+        for (const token of family) assert.equal(await me(node.baseUrl, token), 200, 'cached on the other process');
+        const reuse = await tokenRequest(server.baseUrl, client.id, client.secret, { grant_type: 'refresh_token', refresh_token: first.body.refresh_token as string });
+        assert.equal(reuse.body.error, 'invalid_grant');
+        const started = performance.now();
+        for (const token of family) {
+          if (kind === 'sqlite') assert.equal(await me(node.baseUrl, token), 401, 'SQLite: refused on the very next request');
+          else while ((await me(node.baseUrl, token)) !== 401) assert.ok(performance.now() - started < 1000, 'refused within 1 s');
+        }
+        delays.push(performance.now() - started);
+      }
+      figure(
+        `family revoked by refresh reuse, refused by another server process [${kind}]`,
+        kind === 'sqlite' ? `on the very next request, ${delays.length} rounds of two tokens` : `max ${Math.max(...delays).toFixed(1)} ms until both tokens were refused, over ${delays.length} rounds`,
+      );
+    });
+  });
+
+  describe(`concurrency inside a refresh grace window [${kind}]`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startServer(kind, { env: { KEYGATE_REFRESH_GRACE: '10' } });
+    });
+    after(async () => server?.close());
+
+    it(`gives at most ${MAX_SUCCESSORS} successes for 50 parallel refreshes of one token, each valid, and revokes nothing`, async () => {
+      const client = await createClient(server.ctx, 'Refresh race with grace', ['password_client']);
+      for (let round = 0; round < 3; round++) {
+        const first = await tokenRequest(server.baseUrl, client.id, client.secret, { grant_type: 'password', username: 'admin', password: server.admin.password, scope: 'api' });
+        const answers = await Promise.all(
+          Array.from({ length: PARALLEL }, () =>
+            tokenRequest(server.baseUrl, client.id, client.secret, { grant_type: 'refresh_token', refresh_token: first.body.refresh_token as string }),
+          ),
+        );
+        const ok = answers.filter((a) => a.status === 200);
+        assert.equal(ok.length, MAX_SUCCESSORS, answers.map((a) => `${a.status} ${JSON.stringify(a.body)}`).slice(0, 5).join('\n'));
+        for (const a of answers) if (a.status !== 200) assert.equal(a.body.error, 'invalid_grant');
+        // Nothing was revoked: every answer works, and each branch refreshes once more.
+        for (const a of ok) {
+          const res = await rawRequest(server.baseUrl, { path: '/api/1.0/users/me', headers: [['authorization', `Bearer ${a.body.access_token as string}`]] });
+          assert.equal(res.status, 200);
+        }
+        const next = await Promise.all(ok.map((a) => tokenRequest(server.baseUrl, client.id, client.secret, { grant_type: 'refresh_token', refresh_token: a.body.refresh_token as string })));
+        assert.deepEqual(next.map((a) => a.status), Array(MAX_SUCCESSORS).fill(200));
+        const { grant_id: grantId } = await server.ctx.store.db.selectFrom('tokens').select('grant_id').where('token_hash', '=', hashSecret(first.body.refresh_token as string)).executeTakeFirstOrThrow();
+        const revoked = await server.ctx.store.db.selectFrom('tokens').select('id').where('grant_id', '=', grantId!).where('revoked_at', 'is not', null).execute();
+        assert.equal(revoked.length, 0);
+        if (round === 0) figure(`parallel refreshes of one token inside a 10 s grace window [${kind}]`, `${ok.length} of ${PARALLEL} succeed (cap ${MAX_SUCCESSORS}), 0 revoked`);
       }
     });
   });

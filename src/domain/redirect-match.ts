@@ -2,44 +2,58 @@
  * Redirect URI matching (RFC 6749 §3.1.2.3, RFC 9700 §4.1.3): exact string comparison, except
  * that a loopback IP redirect (http://127.0.0.1/…, http://[::1]/…) matches on any port, since
  * native apps pick an ephemeral port at run time (RFC 8252 §7.3).
+ *
+ * Everything is compared as the raw strings that were sent, never as parsed URLs: a parser and a
+ * browser may read the same string differently (WHATWG URL turns `\` into `/` and drops tabs;
+ * `127.0.0.1:9000\@evil.com` has a host on one reading and user info on another). So a presented
+ * URI is refused outright when it holds a backslash or user info (an `@` before the path), and a
+ * loopback URI matches only when, with the `:port` cut out of the raw string, it is the registered
+ * URI (also without its port) to the byte.
  */
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]']);
+/** The hosts RFC 8252 §7.3 allows any port for, as written in the URI: IP literals only (§8.3). */
+const LOOPBACK_AUTHORITY = /^(127\.0\.0\.1|\[::1\])(?::([1-9][0-9]{0,4}))?$/;
+const LOOPBACK_SCHEME = 'http://';
 
-function parse(value: string): URL | null {
-  try {
-    return new URL(value);
-  } catch {
-    return null;
-  }
-}
-
-function isLoopbackIp(url: URL): boolean {
-  return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+/** The raw authority (between `scheme://` and the first `/`, `?` or `#`), or null when there is none. */
+function rawAuthority(uri: string): { start: number; end: number } | null {
+  const schemeEnd = uri.indexOf('://');
+  if (schemeEnd <= 0) return null;
+  const start = schemeEnd + 3;
+  let end = start;
+  while (end < uri.length && uri[end] !== '/' && uri[end] !== '?' && uri[end] !== '#') end++;
+  return { start, end };
 }
 
 /**
- * The registered redirect URI with the port taken away, compared as written, so that nothing but
- * the port may differ (path, query, user info, case all must match exactly).
+ * True when the presented URI carries something that a parser and a browser may read two ways, or
+ * that smuggles a second host: a backslash anywhere, or user info (`@` in the authority).
  */
-function withoutPort(raw: string, url: URL): string | null {
-  const authorityStart = raw.indexOf('//') + 2;
-  const pathStart = raw.indexOf('/', authorityStart);
-  const authority = raw.slice(authorityStart, pathStart === -1 ? undefined : pathStart);
-  const host = url.hostname;
-  if (authority !== host && !authority.startsWith(`${host}:`)) return null;
-  return raw.slice(0, authorityStart) + host + (pathStart === -1 ? '' : raw.slice(pathStart));
+export function isAmbiguousRedirect(uri: string): boolean {
+  if (uri.includes('\\')) return true;
+  const authority = rawAuthority(uri);
+  return authority !== null && uri.slice(authority.start, authority.end).includes('@');
+}
+
+/**
+ * The loopback URI with its `:port` removed, as raw text (`http://127.0.0.1:9000/cb?x` →
+ * `http://127.0.0.1/cb?x`); null when it is not an http URI on a loopback IP literal with, at
+ * most, a valid port. The scheme and host must be written in lower case, as registered.
+ */
+function loopbackWithoutPort(uri: string): string | null {
+  if (!uri.startsWith(LOOPBACK_SCHEME)) return null;
+  const authority = rawAuthority(uri)!;
+  const match = LOOPBACK_AUTHORITY.exec(uri.slice(authority.start, authority.end));
+  if (!match || (match[2] !== undefined && Number(match[2]) > 65535)) return null;
+  return LOOPBACK_SCHEME + match[1]! + uri.slice(authority.end);
 }
 
 /** True when `presented` matches the `registered` redirect URI. */
 export function redirectMatches(registered: string, presented: string): boolean {
+  if (isAmbiguousRedirect(presented)) return false;
   if (registered === presented) return true;
-  const reg = parse(registered);
-  const pre = parse(presented);
-  if (!reg || !pre || !isLoopbackIp(reg) || !isLoopbackIp(pre)) return false;
-  const a = withoutPort(registered, reg);
-  const b = withoutPort(presented, pre);
-  return a !== null && a === b;
+  const reg = loopbackWithoutPort(registered);
+  return reg !== null && reg === loopbackWithoutPort(presented);
 }
 
 /**

@@ -119,15 +119,33 @@ export async function checkAuthorizationRequest(params: RawParams, clients: Pick
   };
 }
 
-/** The client's redirect_uri with response parameters added (RFC 6749 §4.1.2, §4.1.2.1). */
-export function authorizationRedirect(redirectUri: string, values: Readonly<Record<string, string | null>>): string {
-  const url = new URL(redirectUri);
-  for (const [name, value] of Object.entries(values)) if (value !== null) url.searchParams.set(name, value);
-  return url.toString();
+/** Characters a Location header carries as they are (printable ASCII). */
+const PRINTABLE_ASCII = /^[\x21-\x7e]*$/;
+
+/**
+ * The client's redirect_uri with the response parameters appended (RFC 6749 §4.1.2, §4.1.2.1),
+ * `iss` last on every response, success or error (RFC 9207 §2: it lets the client tell which
+ * server answered, against mix-up attacks).
+ *
+ * §3.1.2: the redirection endpoint URI "MAY include an "application/x-www-form-urlencoded"
+ * formatted … query component, which MUST be retained when adding additional query parameters".
+ * So the registered string is kept byte for byte (a URL parser would rewrite `?t=a%20b` as
+ * `?t=a+b` and `?flag` as `?flag=`) and the parameters are appended after `?` or `&`, each value
+ * percent-encoded (encodeURIComponent: it reads back the same under form decoding). Registered
+ * URIs hold no fragment (src/domain/client-rules.ts). A URI with characters a header cannot carry
+ * (an internationalised host) goes through the URL parser first, which encodes them.
+ */
+export function authorizationRedirect(redirectUri: string, issuer: string, values: Readonly<Record<string, string | null>>): string {
+  const base = PRINTABLE_ASCII.test(redirectUri) ? redirectUri : new URL(redirectUri).href;
+  const params: string[] = [];
+  for (const [name, value] of Object.entries({ ...values, iss: issuer })) if (value !== null) params.push(`${name}=${encodeURIComponent(value)}`);
+  const query = base.indexOf('?');
+  const separator = query === -1 ? '?' : query === base.length - 1 || base.endsWith('&') ? '' : '&';
+  return base + separator + params.join('&');
 }
 
-export function errorRedirect(redirectUri: string, error: OAuthError, state: string | null): string {
-  return authorizationRedirect(redirectUri, { error: error.code, error_description: error.description, state });
+export function errorRedirect(redirectUri: string, issuer: string, error: OAuthError, state: string | null): string {
+  return authorizationRedirect(redirectUri, issuer, { error: error.code, error_description: error.description, state });
 }
 
 /** Issues a code for an approved request (raw value returned once; only its digest is stored). */

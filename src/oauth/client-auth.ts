@@ -29,8 +29,11 @@ function formDecode(value: string): string {
 }
 
 function parseBasic(header: string): { clientId: string; secret: string } {
+  // RFC 6749 §5.2 invalid_client: "If the client attempted to authenticate via the "Authorization"
+  // request header field, the authorization server MUST respond with an HTTP 401 (Unauthorized)
+  // status code and include the "WWW-Authenticate" response header field" — here, the scheme we take.
   if (header.length < 7 || header.slice(0, 6).toLowerCase() !== 'basic ') {
-    throw new InvalidRequestError('Only the Basic authorization scheme is accepted here.');
+    throw new InvalidClientError(true, 'Only the Basic authorization scheme is accepted here.');
   }
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');

@@ -39,7 +39,7 @@ export interface TokenResponse {
 
 export interface GrantDeps {
   readonly config: Pick<Config, 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'refreshGraceSeconds'>;
-  readonly tokens: Pick<TokenStore, 'insertTokens' | 'findByHash' | 'rotateRefreshToken' | 'reissueInGrace' | 'revokeGrant'>;
+  readonly tokens: Pick<TokenStore, 'insertTokens' | 'findByHash' | 'rotateRefreshToken' | 'revokeGrant'>;
   readonly codes: Pick<CodeStore, 'redeem'>;
   readonly users: Pick<UserStore, 'findByUsername'>;
   readonly passwordThrottle: Throttle;

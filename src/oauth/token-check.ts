@@ -133,8 +133,10 @@ export function createTokenCheck(deps: TokenCheckDeps): TokenCheck {
       };
       const entry: CacheEntry = { principal, expiresAtMs: record.expiresAt, lastUsedWrittenMs: record.lastUsedAt };
       touch(entry, nowMs);
-      // Cache only if no invalidation happened while we were reading: the row may be stale.
-      if (useCache && generation === startGeneration) remember(hash, entry);
+      // Cache only if no invalidation happened while we were reading: the row may be stale. Refresh
+      // tokens are never cached: a rotation retires them without an invalidation (that would flush
+      // every process's cache on every refresh), and only introspection asks about them.
+      if (useCache && generation === startGeneration && record.kind !== 'refresh_token') remember(hash, entry);
       return principal;
     },
     get cacheSize() {

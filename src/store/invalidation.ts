@@ -56,7 +56,7 @@ export async function waitSince(since: number, windowMs: number): Promise<void> 
 }
 
 /** pg_notify payloads must stay under 8000 bytes; larger sets become a full flush. */
-const MAX_IDS_PER_NOTIFY = 100;
+export const MAX_IDS_PER_NOTIFY = 100;
 
 export interface Invalidation {
   /**

@@ -7,10 +7,14 @@
  * - Rotation: one statement, so one round trip instead of four (BEGIN, UPDATE, INSERT, COMMIT): a
  *   data-modifying CTE retires the old token and the INSERT stores its successors only if it
  *   did. One statement is atomic: if an insert fails, the old token stays as it was.
+ * - A branch inside the refresh grace window (the token was already retired: a concurrent or
+ *   retried refresh; rare): a short transaction that locks the retired row, counts its successors
+ *   and inserts. The lock makes branches of one token wait for each other, and each counting
+ *   statement (READ COMMITTED: a fresh snapshot per statement) sees every branch committed before.
  */
 import { sql, type Kysely } from 'kysely';
 import { TOKEN_COLUMNS, TOKEN_INT8_COLUMNS, type Database, type TokensTable } from './schema.js';
-import type { TokenWriter } from './token-writer.js';
+import type { RotationGrace, RotationOutcome, TokenWriter } from './token-writer.js';
 
 /** Most rows in one INSERT (16 parameters each, well under every placeholder limit). */
 const MAX_BATCH_ROWS = 200;
@@ -42,6 +46,28 @@ async function rotateInOneStatement(db: Kysely<Database>, oldId: string, nowMs: 
   return result.rows.length > 0;
 }
 
+async function branchInGrace(db: Kysely<Database>, oldId: string, successors: readonly TokensTable[], grace: RotationGrace): Promise<RotationOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const old = await trx
+      .selectFrom('tokens')
+      .select(['rotated_at', 'revoked_at'])
+      .where('id', '=', oldId)
+      .where('kind', '=', 'refresh_token')
+      .forUpdate()
+      .executeTakeFirst();
+    if (!old || old.revoked_at !== null || old.rotated_at === null || Number(old.rotated_at) < grace.retiredSinceMs) return 'refused';
+    const { n } = await trx
+      .selectFrom('tokens')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('parent_id', '=', oldId)
+      .where('kind', '=', 'refresh_token')
+      .executeTakeFirstOrThrow();
+    if (Number(n) >= grace.maxSuccessors) return 'exhausted';
+    await trx.insertInto('tokens').values([...successors]).execute();
+    return 'branched';
+  });
+}
+
 export function createPgTokenWriter(db: Kysely<Database>): TokenWriter {
   const insertRows = async (trx: Kysely<Database>, rows: readonly TokensTable[]): Promise<void> => {
     if (rows.length > 0) await trx.insertInto('tokens').values([...rows]).execute();
@@ -69,7 +95,10 @@ export function createPgTokenWriter(db: Kysely<Database>): TokenWriter {
         if (pending.length === 0) setImmediate(() => void flush());
         pending.push({ rows, resolve, reject });
       }),
-    rotate: (oldId, nowMs, successors) => rotateInOneStatement(db, oldId, nowMs, successors),
+    async rotate(oldId, nowMs, successors, grace) {
+      if (await rotateInOneStatement(db, oldId, nowMs, successors)) return 'rotated';
+      return grace === null ? 'refused' : branchInGrace(db, oldId, successors, grace);
+    },
     async markUsed(entries) {
       await db.transaction().execute(async (trx) => {
         for (const [id, at] of entries) await trx.updateTable('tokens').set({ last_used_at: at }).where('id', '=', id).execute();

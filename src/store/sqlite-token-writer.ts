@@ -19,7 +19,7 @@ import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { SQLITE_STABLE_PARAM } from './db.js';
 import { TOKEN_COLUMNS as COLUMNS, type Database, type TokensTable } from './schema.js';
-import type { TokenWriter } from './token-writer.js';
+import type { RotationOutcome, TokenWriter } from './token-writer.js';
 
 /** Most jobs in one transaction, and most last-use marks in one job: bound how long one batch keeps the event loop. */
 const MAX_JOBS_PER_BATCH = 500;
@@ -38,6 +38,12 @@ export function createSqliteTokenWriter(db: Kysely<Database>, sqlite: SQLite.Dat
   const retire = sqlite.prepare(
     `update tokens set rotated_at = ? where id = ${SQLITE_STABLE_PARAM} and kind = 'refresh_token' and rotated_at is null and revoked_at is null`,
   );
+  // The grace-window branch (rare: concurrent or retried refreshes only). The batch is one
+  // synchronous transaction, so reading the count and inserting cannot interleave with another branch.
+  const readRetired = sqlite.prepare<[string], { rotated_at: number | null; revoked_at: number | null }>(
+    `select rotated_at, revoked_at from tokens where id = ? and kind = 'refresh_token'`,
+  );
+  const countSuccessors = sqlite.prepare<[string], number>(`select count(*) from tokens where parent_id = ? and kind = 'refresh_token'`).pluck();
   const setLastUsed = sqlite.prepare(`update tokens set last_used_at = ? where id = ${SQLITE_STABLE_PARAM}`);
   const insertAll = (rows: readonly TokensTable[]): void => {
     for (const row of rows) insertRow.run(row);
@@ -85,11 +91,18 @@ export function createSqliteTokenWriter(db: Kysely<Database>, sqlite: SQLite.Dat
 
   return {
     insert: (rows) => enqueue(() => insertAll(rows), rows.length === 1),
-    rotate: (oldId, nowMs, successors) =>
-      enqueue(() => {
-        if (retire.run(nowMs, oldId).changes === 0) return false;
+    rotate: (oldId, nowMs, successors, grace) =>
+      enqueue((): RotationOutcome => {
+        if (retire.run(nowMs, oldId).changes === 1) {
+          insertAll(successors);
+          return 'rotated';
+        }
+        if (grace === null) return 'refused';
+        const old = readRetired.get(oldId);
+        if (!old || old.revoked_at !== null || old.rotated_at === null || Number(old.rotated_at) < grace.retiredSinceMs) return 'refused';
+        if (Number(countSuccessors.get(oldId)) >= grace.maxSuccessors) return 'exhausted';
         insertAll(successors);
-        return true;
+        return 'branched';
       }),
     async markUsed(entries) {
       // In slices, each its own commit, so a large batch never keeps the event loop for long.

@@ -7,11 +7,11 @@ import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { newTokenId, type TokenKind } from '../domain/token.js';
 import type { Store } from './db.js';
 import { fromFlag, parseJsonArray, splitScopes, stableParam } from './db.js';
-import type { Invalidation, InvalidationEvent } from './invalidation.js';
+import { MAX_IDS_PER_NOTIFY, type Invalidation, type InvalidationEvent, type InvalidationEvents } from './invalidation.js';
 import type { Database, TokensTable } from './schema.js';
 import { createPgTokenWriter } from './pg-token-writer.js';
 import { createSqliteTokenWriter } from './sqlite-token-writer.js';
-import type { TokenWriter } from './token-writer.js';
+import type { RotationGrace, RotationOutcome, TokenWriter } from './token-writer.js';
 
 /** Everything the token check needs about one token, from a single indexed lookup. */
 export interface TokenCheckRecord {
@@ -117,6 +117,23 @@ function isForeignKeyViolation(err: unknown): boolean {
   return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
 
+/** Expired tokens are refused on every cache hit; this margin covers nodes whose clocks run behind. */
+const CLOCK_SKEW_MS = 60_000;
+/** Past this many events (one NOTIFY each), one full flush is the cheaper message. */
+const MAX_TOKEN_EVENTS = 100;
+
+/**
+ * The invalidation for these digests: events of at most MAX_IDS_PER_NOTIFY digests each, since a
+ * larger one would reach other nodes as a full flush (the pg_notify payload limit).
+ */
+function tokenEvents(hashes: readonly string[]): InvalidationEvents {
+  if (hashes.length === 0) return null;
+  if (hashes.length > MAX_IDS_PER_NOTIFY * MAX_TOKEN_EVENTS) return { kind: 'all' };
+  const events: InvalidationEvent[] = [];
+  for (let i = 0; i < hashes.length; i += MAX_IDS_PER_NOTIFY) events.push({ kind: 'tokens', hashes: hashes.slice(i, i + MAX_IDS_PER_NOTIFY) });
+  return events;
+}
+
 export type TokenStore = ReturnType<typeof createTokenStore>;
 
 export function createTokenStore(store: Store, invalidation: Invalidation) {
@@ -220,45 +237,11 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
     /**
      * Refresh-token rotation (RFC 9700 §4.14.2): retires the old refresh token with one conditional
      * UPDATE and inserts its successors, atomically (SQLite: in a group commit; PostgreSQL: in one
-     * statement). False when the token was already retired or revoked (a parallel request won):
-     * the caller treats that as reuse.
+     * statement). A token already retired gets one more branch of successors when `grace` covers
+     * it and it has fewer than `grace.maxSuccessors`; see RotationOutcome for the answers.
      */
-    async rotateRefreshToken(oldId: string, nowMs: number, successors: readonly NewToken[]): Promise<boolean> {
-      return ownerGoneOnForeignKey(writer.rotate(oldId, nowMs, successors.map(toRow)));
-    },
-
-    /**
-     * Within the refresh grace window: a retired refresh token is presented again because its
-     * response was lost. The tokens that response carried (the old token's successor refresh token
-     * and that one's access token) are revoked and replaced by `successors`, so the family never
-     * has two live branches.
-     */
-    async reissueInGrace(oldId: string, nowMs: number, successors: readonly NewToken[]): Promise<boolean> {
-      return invalidation.revoke(async (trx) => {
-        const old = await trx.selectFrom('tokens').select('id').where('id', '=', oldId).where('revoked_at', 'is', null).executeTakeFirst();
-        if (!old) return { result: false, event: null };
-        const children = await trx
-          .updateTable('tokens')
-          .set({ revoked_at: nowMs })
-          .where('parent_id', '=', oldId)
-          .where('kind', '=', 'refresh_token')
-          .where('revoked_at', 'is', null)
-          .returning(['id', 'token_hash'])
-          .execute();
-        const hashes = children.map((c) => c.token_hash);
-        if (children.length > 0) {
-          const grandchildren = await trx
-            .updateTable('tokens')
-            .set({ revoked_at: nowMs })
-            .where('parent_id', 'in', children.map((c) => c.id))
-            .where('revoked_at', 'is', null)
-            .returning('token_hash')
-            .execute();
-          hashes.push(...grandchildren.map((g) => g.token_hash));
-        }
-        await insertTokenRows(trx, successors);
-        return { result: true, event: hashes.length > 0 ? { kind: 'tokens', hashes } : null };
-      });
+    async rotateRefreshToken(oldId: string, nowMs: number, successors: readonly NewToken[], grace: RotationGrace | null = null): Promise<RotationOutcome> {
+      return ownerGoneOnForeignKey(writer.rotate(oldId, nowMs, successors.map(toRow), grace));
     },
 
     /**
@@ -296,8 +279,7 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
             hashes.push(...children.map((c) => c.token_hash));
           }
         }
-        const event: InvalidationEvent = { kind: 'tokens', hashes };
-        return { result: count, event };
+        return { result: count, event: tokenEvents(hashes) };
       });
     },
 
@@ -306,17 +288,24 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
       return self.revokeWhere((trx) => trx.selectFrom('tokens').select(['id', 'token_hash']).where('id', '=', id).execute(), nowMs, options);
     },
 
-    /** Revokes every token of a grant (token family): refresh reuse, code replay. */
-    async revokeGrant(grantId: string, nowMs: number): Promise<number> {
+    /**
+     * Revokes every token of a grant (token family, every branch): refresh reuse, code replay,
+     * revocation of a refresh token. Returns the digests of the tokens it revoked. Caches forget
+     * only those tokens (anyone may trigger this at will with a password-grant client, so it must
+     * not flush what other users' requests rely on): the digests a token check may hold — not
+     * refresh tokens, never cached (src/oauth/token-check.ts), nor tokens long expired.
+     */
+    async revokeGrant(grantId: string, nowMs: number): Promise<string[]> {
       return invalidation.revoke(async (trx) => {
-        const res = await trx
+        const rows = await trx
           .updateTable('tokens')
           .set({ revoked_at: nowMs })
           .where('grant_id', '=', grantId)
           .where('revoked_at', 'is', null)
-          .executeTakeFirst();
-        const n = Number(res.numUpdatedRows);
-        return { result: n, event: n > 0 ? { kind: 'all' } : null };
+          .returning(['token_hash', 'kind', 'expires_at'])
+          .execute();
+        const cacheable = rows.filter((r) => r.kind !== 'refresh_token' && (r.expires_at === null || Number(r.expires_at) > nowMs - CLOCK_SKEW_MS));
+        return { result: rows.map((r) => r.token_hash), event: tokenEvents(cacheable.map((r) => r.token_hash)) };
       });
     },
 

@@ -12,6 +12,8 @@ import { authorize, authorizePath, bodyAuth, makeClient, me, oauthPost, obtainCo
 
 const REDIRECT = 'http://127.0.0.1/callback';
 
+const escapeRegExp = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 for (const kind of storeKinds()) {
   describe(`authorization code grant [${kind}]`, () => {
     let server: TestServer;
@@ -71,6 +73,7 @@ for (const kind of storeKinds()) {
       const params = redirectParams(res);
       assert.equal(params.get('error'), 'access_denied');
       assert.equal(params.get('state'), 'deny-me');
+      assert.equal(params.get('iss'), server.baseUrl, 'RFC 9207');
       assert.equal(params.get('code'), null);
     });
 
@@ -87,6 +90,30 @@ for (const kind of storeKinds()) {
       assert.equal(await me(server.baseUrl, first.body.access_token), 401);
       const refresh = await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'refresh_token', refresh_token: first.body.refresh_token, ...bodyAuth(app) });
       assert.equal(refresh.body.error, 'invalid_grant');
+    });
+
+    it('keeps the registered query byte for byte and appends code, state and iss (RFC 6749 §3.1.2, RFC 9207), on success and on error', async () => {
+      const spaced = 'https://app.example/cb?t=a%20b';
+      const flag = 'http://127.0.0.1/cb?flag';
+      const open = 'http://127.0.0.1/cb2?';
+      const client = await makeClient(server.ctx, { types: ['authorization_code_grant'], redirect: [spaced, flag, open] });
+      const iss = encodeURIComponent(server.baseUrl);
+      const state = 'a b&c=d+é';
+      const encodedState = encodeURIComponent(state);
+      for (const [presented, base] of [[spaced, spaced], [flag, flag], ['http://127.0.0.1:9000/cb?flag', 'http://127.0.0.1:9000/cb?flag'], [open, open]] as const) {
+        const res = await authorize(web, { response_type: 'code', client_id: client.id, redirect_uri: presented, state });
+        assert.equal(res.status, 303, presented);
+        const location = res.headers.get('location')!;
+        const separator = base.endsWith('?') ? '' : '&';
+        assert.match(location, new RegExp(`^${escapeRegExp(base + separator)}code=kg_ac_[^&]+&state=${escapeRegExp(encodedState)}&iss=${escapeRegExp(iss)}$`), location);
+        assert.equal(new URL(location).searchParams.get('state'), state, 'the state reads back as sent');
+
+        const error = await web.get(authorizePath({ response_type: 'token', client_id: client.id, redirect_uri: presented, state }));
+        const errorLocation = error.headers.get('location')!;
+        assert.ok(errorLocation.startsWith(`${base}${separator}error=unsupported_response_type&error_description=`), errorLocation);
+        assert.ok(errorLocation.endsWith(`&state=${encodedState}&iss=${iss}`), errorLocation);
+        assert.doesNotMatch(errorLocation, /\+/, 'spaces are %20, never +');
+      }
     });
 
     it('a state that reads "repeated" is an ordinary value, returned as sent', async () => {
@@ -130,6 +157,25 @@ for (const kind of storeKinds()) {
       }
     });
 
+    it('a hostile loopback redirect_uri (backslash, user info, other spellings) gets an error page, never a redirect', async () => {
+      for (const hostile of [
+        'http://127.0.0.1:9000\\@evil.com/callback',
+        'http://127.0.0.1:9000@evil.com/callback',
+        'http://evil.com@127.0.0.1:9000/callback',
+        'http://user:pw@127.0.0.1/callback',
+        'http://127.0.0.1:9000%2F@evil.com/callback',
+        'http://127.0.0.1.:9000/callback',
+        'HTTP://127.0.0.1:9000/callback',
+        'http://127.1:9000/callback',
+      ]) {
+        const res = await web.get(authorizePath({ response_type: 'code', client_id: app.id, redirect_uri: hostile, state: 's' }));
+        assert.equal(res.status, 400, hostile);
+        assert.equal(res.headers.get('location'), null, hostile);
+        assert.match(res.text, /Invalid redirect address/, hostile);
+        assert.doesNotMatch(res.text, /evil\.com/, hostile);
+      }
+    });
+
     it('a loopback IP redirect matches on any port (RFC 8252 §7.3), and the token request must repeat it', async () => {
       const withPort = 'http://127.0.0.1:53121/callback';
       const { verifier, challenge } = pkcePair();
@@ -156,10 +202,12 @@ for (const kind of storeKinds()) {
         const q = redirectParams(res);
         assert.equal(q.get('error'), error, JSON.stringify(params));
         assert.equal(q.get('state'), 'st');
+        assert.equal(q.get('iss'), server.baseUrl, 'RFC 9207: on every error redirect too');
       }
       // A public client must use PKCE.
       const pubRes = await web.get(authorizePath({ response_type: 'code', client_id: pub.id, state: 'p' }));
       assert.equal(redirectParams(pubRes).get('error'), 'invalid_request');
+      assert.equal(redirectParams(pubRes).get('iss'), server.baseUrl);
       // A client without the authorization code grant that still has a redirect URL: the services
       // drop redirects without that grant, so only an older row looks like this; set it by hand.
       const cc = await makeClient(server.ctx, { types: ['authorization_code_grant', 'client_credentials_grant'], redirect: [REDIRECT] });
@@ -167,6 +215,7 @@ for (const kind of storeKinds()) {
       server.ctx.invalidation.publishLocal({ kind: 'clients', ids: [cc.id] });
       const ccRes = await web.get(authorizePath({ response_type: 'code', client_id: cc.id, state: 'c' }));
       assert.equal(redirectParams(ccRes).get('error'), 'unauthorized_client');
+      assert.equal(redirectParams(ccRes).get('iss'), server.baseUrl);
     });
 
     it('wrong or missing PKCE verifier is refused and burns the code', async () => {

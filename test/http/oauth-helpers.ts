@@ -74,7 +74,12 @@ export function authorizePath(params: Record<string, string | undefined>): strin
 
 /** GETs /oauth/authorize as a logged-in WebClient and, if the consent page shows, submits `decision`. */
 export async function authorize(web: WebClient, params: Record<string, string | undefined>, decision: 'authorize' | 'deny' = 'authorize'): Promise<HttpResponse> {
-  const page = await web.get(authorizePath(params));
+  return authorizeAt(web, authorizePath(params), decision);
+}
+
+/** The same, for an authorization URL built elsewhere (by a client library): its path and query as they are. */
+export async function authorizeAt(web: WebClient, pathAndQuery: string, decision: 'authorize' | 'deny' = 'authorize'): Promise<HttpResponse> {
+  const page = await web.get(pathAndQuery);
   if (page.status !== 200 || !page.text.includes('name="decision"')) return page;
   const fields: Record<string, string> = {};
   for (const m of page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {

@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createUser, startServer, updateClient, type TestServer } from '../helpers/app.js';
+import { hashSecret } from '../../src/domain/secret.js';
+import { MAX_SUCCESSORS } from '../../src/oauth/grants/refresh-token.js';
 import { CLI_ACTOR } from '../../src/services/actor.js';
-
+import { createUser, startServer, updateClient, type TestServer } from '../helpers/app.js';
 import { storeKinds } from '../helpers/stores.js';
 import { bodyAuth, makeClient, me, oauthPost, type TestClient } from './oauth-helpers.js';
 
@@ -23,7 +24,7 @@ for (const kind of storeKinds()) {
       pw = await makeClient(server.ctx, { types: ['password_client', 'client_credentials_grant'] });
       other = await makeClient(server.ctx, { types: ['password_client'] });
       resource = await makeClient(server.ctx, { types: ['client_credentials_grant'], introspectAll: true });
-      erin = await createUser(server.ctx, { username: 'erin', permissions: ['view-auth_clients'] });
+      erin = await createUser(server.ctx, { username: 'erin', permissions: ['view-auth_clients', 'create-auth_clients'] });
     });
     after(async () => server?.close());
 
@@ -55,6 +56,17 @@ for (const kind of storeKinds()) {
       assert.equal((await refresh(third.body.refresh_token)).body.error, 'invalid_grant');
     });
 
+    it('a refresh token introspected before its rotation is inactive right after it', async () => {
+      const tokens = await login();
+      for (let i = 0; i < 2; i++) assert.equal((await introspect(tokens.refresh_token, pw)).body.active, true);
+      const rotated = await refresh(tokens.refresh_token);
+      assert.equal(rotated.status, 200);
+      assert.deepEqual((await introspect(tokens.refresh_token, pw)).body, { active: false });
+      assert.equal((await introspect(rotated.body.refresh_token, pw)).body.active, true);
+      // The access token of the rotated response still works: rotation retires only the refresh token.
+      assert.equal((await introspect(tokens.access_token, pw)).body.active, true);
+    });
+
     it('a refresh token works only for its client; scope can narrow but not widen', async () => {
       const tokens = await login(pw, 'api:read');
       const stolen = await refresh(tokens.refresh_token, other);
@@ -63,9 +75,19 @@ for (const kind of storeKinds()) {
       const ok = await refresh(tokens.refresh_token, pw, { scope: 'api:read' });
       assert.equal(ok.status, 200);
       assert.equal(ok.body.scope, 'api:read');
-      // api:read allows GET only.
-      const post = await fetch(`${server.baseUrl}/api/1.0/users/me`, { method: 'POST', headers: { authorization: `Bearer ${ok.body.access_token}` } });
-      assert.ok(post.status === 403 || post.status === 404 || post.status === 405, String(post.status));
+      // api:read allows GET only: a write erin may make with `api` is refused for scope alone.
+      const createClient = (token: string, name: string) =>
+        fetch(`${server.baseUrl}/api/1.0/oauth/clients`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name, types: ['client_credentials_grant'] }),
+        });
+      const readOnly = await createClient(ok.body.access_token, 'Made with api:read');
+      assert.equal(readOnly.status, 403, await readOnly.text());
+      assert.match(readOnly.headers.get('www-authenticate') ?? '', /error="insufficient_scope"/);
+      const full = await createClient((await login(pw, 'api')).access_token, 'Made with api');
+      assert.equal(full.status, 201, await full.text());
+      assert.equal(await me(server.baseUrl, ok.body.access_token), 200, 'reads still work');
     });
 
     it('50 parallel refreshes of one token give exactly one success and no forked family', async () => {
@@ -151,21 +173,54 @@ for (const kind of storeKinds()) {
     });
     after(async () => server?.close());
 
-    it('a retry inside the window replaces the lost response instead of revoking the family', async () => {
-      const first = await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'password', username: 'frank', password: user.password, ...bodyAuth(pw) });
-      const lost = await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'refresh_token', refresh_token: first.body.refresh_token, ...bodyAuth(pw) });
-      assert.equal(lost.status, 200);
-      const retry = await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'refresh_token', refresh_token: first.body.refresh_token, ...bodyAuth(pw) });
-      assert.equal(retry.status, 200);
-      assert.equal(await me(server.baseUrl, retry.body.access_token), 200);
-      assert.equal(await me(server.baseUrl, lost.body.access_token), 401, 'the lost response is replaced');
-      const next = await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'refresh_token', refresh_token: retry.body.refresh_token, ...bodyAuth(pw) });
-      assert.equal(next.status, 200);
-      // Outside the window, reuse is reuse again.
-      await server.ctx.store.db.updateTable('tokens').set({ rotated_at: Date.now() - 60_000 }).where('rotated_at', 'is not', null).execute();
-      const late = await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'refresh_token', refresh_token: first.body.refresh_token, ...bodyAuth(pw) });
+    const password = () => oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'password', username: 'frank', password: user.password, ...bodyAuth(pw) });
+    const refresh = (token: string) => oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'refresh_token', refresh_token: token, ...bodyAuth(pw) });
+    /** Moves every rotation of this family out of the window, as if `KEYGATE_REFRESH_GRACE` seconds had passed. */
+    const endWindow = async (refreshToken: string) => {
+      const { grant_id: grantId } = await server.ctx.store.db.selectFrom('tokens').select('grant_id').where('token_hash', '=', hashSecret(refreshToken)).executeTakeFirstOrThrow();
+      await server.ctx.store.db.updateTable('tokens').set({ rotated_at: Date.now() - 60_000 }).where('grant_id', '=', grantId!).where('rotated_at', 'is not', null).execute();
+    };
+
+    it('8 concurrent refreshes of one token all succeed; every answer stays valid; reuse after the window revokes every branch', async () => {
+      const first = await password();
+      assert.equal(first.status, 200);
+      const answers = await Promise.all(Array.from({ length: 8 }, () => refresh(first.body.refresh_token)));
+      assert.deepEqual(answers.map((a) => a.status), Array(8).fill(200), answers.map((a) => JSON.stringify(a.body)).join('\n'));
+      assert.equal(new Set(answers.map((a) => a.body.refresh_token)).size, 8, 'each caller has its own pair');
+      for (const a of answers) assert.equal(await me(server.baseUrl, a.body.access_token), 200);
+      assert.equal(await me(server.baseUrl, first.body.access_token), 200, 'rotation retires only the refresh token');
+      // Every branch's refresh token can be used once more.
+      const next = await Promise.all(answers.map((a) => refresh(a.body.refresh_token)));
+      assert.deepEqual(next.map((a) => a.status), Array(8).fill(200));
+      for (const a of next) assert.equal(await me(server.baseUrl, a.body.access_token), 200);
+
+      // After the window, the original is reuse: every branch ends, not only the one it started.
+      await endWindow(first.body.refresh_token);
+      const late = await refresh(first.body.refresh_token);
       assert.equal(late.body.error, 'invalid_grant');
-      assert.equal(await me(server.baseUrl, next.body.access_token), 401);
+      for (const a of [first, ...answers, ...next]) assert.equal(await me(server.baseUrl, a.body.access_token), 401);
+      for (const a of next) assert.equal((await refresh(a.body.refresh_token)).body.error, 'invalid_grant');
+    });
+
+    it(`past ${MAX_SUCCESSORS} successors inside the window, a refresh is invalid_grant and revokes nothing`, async () => {
+      const first = await password();
+      const answers: Array<{ status: number; body: any }> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+      for (let i = 0; i < MAX_SUCCESSORS + 1; i++) answers.push(await refresh(first.body.refresh_token));
+      assert.deepEqual(answers.map((a) => a.status), [...Array(MAX_SUCCESSORS).fill(200), 400]);
+      assert.equal(answers.at(-1)!.body.error, 'invalid_grant');
+      for (const a of answers.slice(0, MAX_SUCCESSORS)) assert.equal(await me(server.baseUrl, a.body.access_token), 200);
+      assert.equal((await refresh(answers[0]!.body.refresh_token)).status, 200);
+    });
+
+    it('a retired successor reused after its own window revokes the family too', async () => {
+      const first = await password();
+      const second = await refresh(first.body.refresh_token);
+      const third = await refresh(second.body.refresh_token);
+      assert.equal(third.status, 200);
+      await endWindow(first.body.refresh_token);
+      assert.equal((await refresh(second.body.refresh_token)).body.error, 'invalid_grant');
+      assert.equal(await me(server.baseUrl, third.body.access_token), 401);
+      assert.equal((await refresh(third.body.refresh_token)).body.error, 'invalid_grant');
     });
   });
 }

@@ -78,6 +78,26 @@ for (const kind of storeKinds()) {
       assertError(await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'client_credentials', client_id: cc.id }), 401, 'invalid_client');
     });
 
+    it('an Authorization header of another scheme is 401 invalid_client with a Basic challenge, on every endpoint (RFC 6749 §5.2)', async () => {
+      const { access_token: token } = (await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'client_credentials', ...bodyAuth(cc) })).body;
+      for (const scheme of [`Bearer ${token}`, 'Bearer', 'Digest username="x"', `bearer ${cc.secret!}`, 'Basi']) {
+        for (const [path, params] of [
+          ['/oauth/token', { grant_type: 'client_credentials' }],
+          ['/oauth/introspect', { token }],
+          ['/oauth/revoke', { token }],
+        ] as const) {
+          // With and without body credentials: the client tried the header, so the header decides.
+          for (const extra of [{}, bodyAuth(cc)]) {
+            const res = await oauthPost(server.baseUrl, path, { ...params, ...extra }, { headers: { authorization: scheme } });
+            assertError(res, 401, 'invalid_client');
+            assert.match(res.headers.get('www-authenticate') ?? '', /^Basic realm="keygate"/, `${path} ${scheme}`);
+          }
+        }
+      }
+      // Nothing was revoked on the way.
+      assert.equal(await me(server.baseUrl, token), 403, 'still valid (a client-credentials token: 403 on /users/me, not 401)');
+    });
+
     it('refuses two authentication methods, repeated parameters and unreadable bodies with invalid_request', async () => {
       assertError(await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'client_credentials', client_secret: cc.secret! }, { basic: cc }), 400, 'invalid_request');
       assertError(await oauthPost(server.baseUrl, '/oauth/token', { grant_type: ['client_credentials', 'client_credentials'], ...bodyAuth(cc) }), 400, 'invalid_request');

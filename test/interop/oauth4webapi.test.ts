@@ -96,6 +96,20 @@ for (const kind of storeKinds()) {
       assert.equal(await me(server.baseUrl, second.access_token), 401);
     });
 
+    it('checks RFC 9207 iss: the metadata announces it, a response from another issuer or without one is refused', async () => {
+      assert.equal(as.authorization_response_iss_parameter_supported, true);
+      const res = await authorize(web, { response_type: 'code', client_id: app.id, redirect_uri: REDIRECT, state: 'i' });
+      const location = new URL(res.headers.get('location')!);
+      assert.equal(location.searchParams.get('iss'), server.baseUrl);
+      assert.ok(oauth.validateAuthResponse(as, { client_id: app.id }, location, 'i').get('code'));
+      const forged = new URL(location);
+      forged.searchParams.set('iss', 'https://evil.example');
+      assert.throws(() => oauth.validateAuthResponse(as, { client_id: app.id }, forged, 'i'), (err: unknown) => err instanceof oauth.OperationProcessingError && err.code === oauth.INVALID_RESPONSE && /unexpected "iss"/.test(err.message), 'another issuer');
+      const missing = new URL(location);
+      missing.searchParams.delete('iss');
+      assert.throws(() => oauth.validateAuthResponse(as, { client_id: app.id }, missing, 'i'), (err: unknown) => err instanceof oauth.OperationProcessingError && err.code === oauth.INVALID_RESPONSE && /"iss" \(issuer\) missing/.test(err.message), 'no issuer');
+    });
+
     it('Deny comes back as access_denied; plain PKCE as invalid_request', async () => {
       // A client this user has not consented to yet, so the consent page shows.
       const fresh = await makeClient(server.ctx, { types: ['authorization_code_grant'], redirect: [REDIRECT] });

@@ -2,7 +2,8 @@
  * Interop: openid-client 6, unmodified, drives every flow against a real Keygate — discovery
  * (RFC 8414), authorization code + PKCE with the login and consent pages clicked in headless
  * Chromium, the password grant, refresh with rotation, client credentials, introspection and
- * revocation — and each token is tried on GET /api/1.0/users/me. Plain http on loopback needs
+ * revocation — and each token is tried on GET /api/1.0/users/me; RFC 9207 `iss` is checked by the
+ * library (a forged or missing one is refused). Plain http on loopback needs
  * the library's allowInsecureRequests (ENGINEERING.md).
  */
 import assert from 'node:assert/strict';
@@ -61,6 +62,7 @@ for (const kind of storeKinds()) {
       assert.deepEqual(meta.code_challenge_methods_supported, ['S256']);
       assert.deepEqual(meta.response_types_supported, ['code']);
       assert.ok(meta.supportsPKCE());
+      assert.equal(meta.authorization_response_iss_parameter_supported, true, 'RFC 9207: openid-client then requires and checks iss');
       for (const key of ['authorization_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'grant_types_supported', 'token_endpoint_auth_methods_supported', 'scopes_supported']) {
         assert.ok(key in meta, key);
       }
@@ -98,6 +100,20 @@ for (const kind of storeKinds()) {
       await context.close();
       assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), [], 'no CSP or script errors');
 
+      // RFC 9207: the response names its issuer; openid-client refuses one from another issuer, or
+      // none (a mix-up attack), before it sends the code anywhere.
+      assert.equal(returned.searchParams.get('iss'), server.baseUrl);
+      for (const iss of ['https://evil.example', null]) {
+        const forged = new URL(returned);
+        if (iss === null) forged.searchParams.delete('iss');
+        else forged.searchParams.set('iss', iss);
+        await assert.rejects(client.authorizationCodeGrant(config, forged, { pkceCodeVerifier: verifier, expectedState: state }), (err: unknown) => {
+          assert.ok(err instanceof client.ClientError, String(err));
+          assert.equal(err.code, 'OAUTH_INVALID_RESPONSE');
+          assert.match(String((err.cause as Error | undefined)?.message), /"iss" \(issuer\)/);
+          return true;
+        });
+      }
       const tokens = await client.authorizationCodeGrant(config, returned, { pkceCodeVerifier: verifier, expectedState: state });
       assert.equal(tokens.token_type, 'bearer');
       assert.ok(tokens.refresh_token);

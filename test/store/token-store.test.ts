@@ -76,10 +76,30 @@ for (const kind of storeKinds()) {
       const a = newToken(clientId, 'refresh_token', { parentId: parent.row.id! });
       const b = newToken(clientId, 'refresh_token', { parentId: parent.row.id! });
       const outcomes = await Promise.all([ctx.tokens.rotateRefreshToken(parent.row.id!, Date.now(), [a.row]), ctx.tokens.rotateRefreshToken(parent.row.id!, Date.now(), [b.row])]);
-      assert.deepEqual(outcomes, [true, false]);
+      assert.deepEqual(outcomes, ['rotated', 'refused']);
       assert.notEqual(await stored(a.raw), null);
       assert.equal(await stored(b.raw), null);
       assert.notEqual((await stored(parent.raw))?.rotatedAt, null);
+    });
+
+    it('inside a grace window, branches a retired refresh token at most maxSuccessors times, however many ask at once', async () => {
+      const parent = newToken(clientId, 'refresh_token', { id: newTokenId() });
+      await ctx.tokens.insertTokens([parent.row]);
+      const nowMs = Date.now();
+      const grace = { retiredSinceMs: nowMs - 5000, maxSuccessors: 16 };
+      const successors = Array.from({ length: 24 }, () => newToken(clientId, 'refresh_token', { parentId: parent.row.id! }));
+      const outcomes = await Promise.all(successors.map((t) => ctx.tokens.rotateRefreshToken(parent.row.id!, nowMs, [t.row], grace)));
+      const count = (o: string) => outcomes.filter((x) => x === o).length;
+      assert.deepEqual([count('rotated'), count('branched'), count('exhausted'), count('refused')], [1, 15, 8, 0], outcomes.join(' '));
+      const kept = await Promise.all(successors.map((t) => stored(t.raw)));
+      assert.equal(kept.filter((t) => t !== null).length, 16, 'only the successful ones stored anything');
+      // Outside the window (it ended before the token was retired), and once revoked: refused.
+      const late = newToken(clientId, 'refresh_token', { parentId: parent.row.id! });
+      assert.equal(await ctx.tokens.rotateRefreshToken(parent.row.id!, nowMs, [late.row], { retiredSinceMs: nowMs + 1, maxSuccessors: 16 }), 'refused');
+      assert.equal(await ctx.tokens.rotateRefreshToken(parent.row.id!, nowMs, [late.row], null), 'refused');
+      await ctx.tokens.revokeById(parent.row.id!, nowMs);
+      assert.equal(await ctx.tokens.rotateRefreshToken(parent.row.id!, nowMs, [late.row], grace), 'refused');
+      assert.equal(await stored(late.raw), null);
     });
 
     it('leaves the refresh token unretired when its successors cannot be stored', async () => {

@@ -32,7 +32,8 @@ export function authorizationServerMetadata(issuer: string) {
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     scopes_supported: [...SCOPES],
-    authorization_response_iss_parameter_supported: false,
+    // RFC 9207: every authorization response carries `iss` (src/oauth/authorize-request.ts).
+    authorization_response_iss_parameter_supported: true,
     service_documentation: `${issuer}/api/docs`,
     keygate_client_types: [...CLIENT_TYPES],
   };

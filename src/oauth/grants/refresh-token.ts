@@ -1,8 +1,13 @@
 /**
  * RFC 6749 §6 refreshing an access token, with rotation (RFC 9700 §4.14.2): every refresh retires
  * the presented refresh token and issues a new one. A retired token presented again means it
- * leaked (or a response was lost): the whole family is revoked, unless the configured grace
- * window (KEYGATE_REFRESH_GRACE, default 0) covers a retry.
+ * leaked (or a response was lost): the whole family — every branch — is revoked.
+ *
+ * The grace window (KEYGATE_REFRESH_GRACE, default 0, at most 10 s) is for clients that refresh
+ * from several threads at once, or retry: a token retired less than that long ago may be
+ * redeemed again, and each such request gets its own new pair (a branch of the family) while the
+ * earlier answers stay valid. At most MAX_SUCCESSORS pairs per retired token; one more inside the
+ * window is refused without revoking anything. After the window, reuse revokes every branch.
  */
 import { clientAllowsOrigin } from '../../domain/client.js';
 import { isScopeSubset } from '../../domain/scope.js';
@@ -13,6 +18,9 @@ import { requireParam, requireScopes, type GrantDeps, type GrantHandler } from '
 import { issueTokens } from '../issue-tokens.js';
 
 const INVALID = 'The refresh token is invalid, expired or revoked.';
+
+/** Most successors one retired refresh token may have inside the grace window (the first rotation's included). */
+export const MAX_SUCCESSORS = 16;
 
 /** RFC 6749 §6: "the refresh token is bound to the client to which it was issued." */
 function checkRefreshClient(token: TokenRecord, clientId: string): void {
@@ -48,8 +56,8 @@ export const refreshTokenGrant = {
     // The client must still hold the grant type the family came from (same rule as the token check).
     if (!clientAllowsOrigin(client.types, token.origin)) throw new InvalidGrantError(INVALID);
     const graceMs = deps.config.refreshGraceSeconds * 1000;
-    const inGrace = (rotatedAt: number) => graceMs > 0 && nowMs - rotatedAt <= graceMs;
-    if (token.rotatedAt !== null && !inGrace(token.rotatedAt)) return revokeFamily(token, deps, nowMs);
+    const inGrace = graceMs > 0 && token.rotatedAt !== null && nowMs - token.rotatedAt <= graceMs;
+    if (token.rotatedAt !== null && !inGrace) return revokeFamily(token, deps, nowMs);
 
     const scopes = narrowScopes(req.params, token.scopes);
     const issued = issueTokens(
@@ -66,14 +74,18 @@ export const refreshTokenGrant = {
       deps.config,
       nowMs,
     );
-    if (token.rotatedAt !== null) {
-      // Grace: the previous response was lost; replace what it carried.
-      if (!(await deps.tokens.reissueInGrace(token.id, nowMs, issued.rows))) throw new InvalidGrantError(INVALID);
-      return issued.response;
+    // The store decides atomically: a parallel request may have retired the token since we read it.
+    const grace = graceMs > 0 ? { retiredSinceMs: nowMs - graceMs, maxSuccessors: MAX_SUCCESSORS } : null;
+    switch (await deps.tokens.rotateRefreshToken(token.id, nowMs, issued.rows, grace)) {
+      case 'rotated':
+      case 'branched':
+        return issued.response;
+      case 'exhausted':
+        // Inside the window this is not proof of a leak, so nothing is revoked.
+        throw new InvalidGrantError('This refresh token was already redeemed as many times as its grace window allows.');
+      case 'refused':
+        // Retired with no window to cover it (grace 0: a parallel request won), or revoked: reuse.
+        return revokeFamily(token, deps, nowMs);
     }
-    if (await deps.tokens.rotateRefreshToken(token.id, nowMs, issued.rows)) return issued.response;
-    // A parallel request retired it first: with a grace window that is a retry, otherwise reuse.
-    if (graceMs > 0 && (await deps.tokens.reissueInGrace(token.id, nowMs, issued.rows))) return issued.response;
-    return revokeFamily(token, deps, nowMs);
   },
 } satisfies GrantHandler;

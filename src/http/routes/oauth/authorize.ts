@@ -56,6 +56,8 @@ export interface AuthorizeRoutesDeps {
   readonly codes: Pick<CodeStore, 'insert'>;
   readonly consents: ConsentService;
   readonly now: () => number;
+  /** RFC 9207: sent as `iss` on every authorization response. */
+  readonly issuer: string;
 }
 
 export async function authorizeRoutes(app: FastifyInstance, deps: AuthorizeRoutesDeps): Promise<void> {
@@ -69,7 +71,7 @@ export async function authorizeRoutes(app: FastifyInstance, deps: AuthorizeRoute
       return null;
     }
     if (result.kind === 'redirect-error') {
-      await reply.redirect(errorRedirect(result.redirectUri, result.error, result.state), 303);
+      await reply.redirect(errorRedirect(result.redirectUri, deps.issuer, result.error, result.state), 303);
       return null;
     }
     return result.request;
@@ -77,7 +79,7 @@ export async function authorizeRoutes(app: FastifyInstance, deps: AuthorizeRoute
 
   const approve = async (request: FastifyRequest, reply: FastifyReply, req: AuthorizationRequest, user: User, viaPage: boolean) => {
     const code = await issueAuthorizationCode(req, user.id, deps.codes, deps.now());
-    const target = authorizationRedirect(req.redirectUri, { code, state: req.state });
+    const target = authorizationRedirect(req.redirectUri, deps.issuer, { code, state: req.state });
     request.log.info({ clientId: req.client.id, userId: user.id }, 'authorization code issued');
     // A same-origin navigation may come from our own form (the login page), whose CSP would block a
     // redirect to another origin: hand over through a page instead.
@@ -120,7 +122,7 @@ export async function authorizeRoutes(app: FastifyInstance, deps: AuthorizeRoute
     if (!user) return loginRedirect(reply, params);
     if (params.decision !== 'authorize') {
       // RFC 6749 §4.1.2.1: "access_denied: The resource owner … denied the request."
-      return reply.redirect(errorRedirect(req.redirectUri, new AccessDeniedError(), req.state), 303);
+      return reply.redirect(errorRedirect(req.redirectUri, deps.issuer, new AccessDeniedError(), req.state), 303);
     }
     await deps.consents.grant(session.actor(request, user), req.client.id, req.scopes);
     return approve(request, reply, req, user, true);
