@@ -20,7 +20,7 @@ import { createLastUsedRecorder, type LastUsedRecorder } from './store/last-used
 import { migrateToLatest } from './store/migrate.js';
 import { createPatStore } from './store/pat-store.js';
 import { createSessionStore, type SessionStore } from './store/session-store.js';
-import { loadWebKeys } from './store/settings-store.js';
+import { loadWebKeys, type WebKeys } from './store/settings-store.js';
 import { createRedisCounters, createStoreCounters, type FailureCounters } from './store/throttle-store.js';
 import { createTokenAdminStore } from './store/token-admin-store.js';
 import { createTokenStore, type TokenStore } from './store/token-store.js';
@@ -51,7 +51,7 @@ export interface Context {
   /** Every change to what administrators and users manage goes through these. */
   readonly services: Services;
   /** The keys that sign cookies and CSRF tokens. */
-  readonly webKeys: { readonly cookieSecret: string; readonly csrfHmacKey: string };
+  readonly webKeys: WebKeys;
   close(): Promise<void>;
 }
 

@@ -12,11 +12,20 @@ export async function getOrCreateSetting(store: Store, key: string, generate: ()
   return row.value;
 }
 
-/** The cookie-signing and CSRF keys every node shares, generated on first use. */
-export async function loadWebKeys(store: Store): Promise<{ cookieSecret: string; csrfHmacKey: string }> {
+/** The keys of the web surfaces every node shares: cookie signing, CSRF, one-time results. */
+export interface WebKeys {
+  readonly cookieSecret: string;
+  readonly csrfHmacKey: string;
+  /** 32 bytes: encrypts one-time results (a secret shown once) kept between a POST and its page. */
+  readonly resultKey: Buffer;
+}
+
+/** The web keys, generated on first use and kept in the settings table. */
+export async function loadWebKeys(store: Store): Promise<WebKeys> {
   const generate = () => randomBytes(32).toString('base64url');
   return {
     cookieSecret: await getOrCreateSetting(store, 'cookie_secret', generate),
     csrfHmacKey: await getOrCreateSetting(store, 'csrf_hmac_key', generate),
+    resultKey: Buffer.from(await getOrCreateSetting(store, 'result_key', generate), 'base64url'),
   };
 }

@@ -13,17 +13,13 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../../config.js';
+import type { WebKeys } from '../../store/settings-store.js';
 import { isJsonSurface } from '../surfaces.js';
-
-/** The keys that sign cookies and CSRF tokens (src/context.ts decides where they come from). */
-export interface WebKeys {
-  readonly cookieSecret: string;
-  readonly csrfHmacKey: string;
-}
 
 export interface SecurityPluginOptions {
   readonly config: Pick<Config, 'secureCookies'>;
-  readonly keys: WebKeys;
+  /** The keys that sign cookies and CSRF tokens (src/context.ts decides where they come from). */
+  readonly keys: Pick<WebKeys, 'cookieSecret' | 'csrfHmacKey'>;
 }
 
 export const SESSION_COOKIE = 'kg_session';
