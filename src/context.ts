@@ -60,7 +60,11 @@ export interface ContextOptions {
   /** Skip the PostgreSQL LISTEN connection (one-shot CLI commands that only write). */
   readonly listen?: boolean;
   readonly now?: () => number;
+  /** A long-running server: delete expired authorization codes on a timer (every 10 minutes). */
+  readonly housekeeping?: boolean;
 }
+
+export const HOUSEKEEPING_EVERY_MS = 10 * 60_000;
 
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<Context> {
   const store = openStore(config.database);
@@ -88,6 +92,12 @@ export async function createContext(config: Config, options: ContextOptions = {}
     lastUsed,
     now,
   });
+  const codes = createCodeStore(store);
+  // Codes live 60 s and nothing else deletes them; `tokens:purge` also does.
+  const housekeeping = options.housekeeping
+    ? setInterval(() => void codes.purgeExpired(now()).catch((e: unknown) => options.onError?.(e, 'code purge')), HOUSEKEEPING_EVERY_MS)
+    : null;
+  housekeeping?.unref();
   return {
     config,
     store,
@@ -96,7 +106,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     tokens,
     users,
     clients,
-    codes: createCodeStore(store),
+    codes,
     sessions,
     audit,
     // Every client change goes through the invalidation fan-out, which empties this cache everywhere.
@@ -110,6 +120,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     services,
     webKeys: await loadWebKeys(store),
     async close() {
+      if (housekeeping) clearInterval(housekeeping);
       await lastUsed.close();
       await invalidation.close();
       await counters.close();

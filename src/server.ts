@@ -10,7 +10,7 @@ import { buildApp, loggerOptions } from './http/app.js';
 export async function serve(config: Config): Promise<void> {
   let ctx;
   try {
-    ctx = await createContext(config);
+    ctx = await createContext(config, { housekeeping: true });
   } catch (err) {
     process.stderr.write(`keygate: cannot open the store ${describeDb(config)}: ${(err as Error).message}\n`);
     process.exit(1);

@@ -17,7 +17,7 @@ export type Dialect = 'sqlite' | 'postgres';
 /** How often the checkpoint thread folds the WAL back into the database file. */
 const CHECKPOINT_EVERY_MS = 250;
 /** WAL length (pages) past which the checkpoint thread restarts the WAL (about 16 MB). */
-const RESTART_AT_PAGES = 4_000;
+export const RESTART_AT_PAGES = 4_000;
 /** The longest the checkpoint thread waits for a lock (see below). */
 const CHECKPOINT_WAIT_MS = 20;
 
@@ -34,23 +34,44 @@ const CHECKPOINT_WAIT_MS = 20;
 // connection had first, every request stalled for a second. Now such a standoff costs at most
 // 20 ms, and the checkpoint tries again in the next round.
 const CHECKPOINTER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.path, { fileMustExist: true, timeout: workerData.waitMs });
 setInterval(() => {
+  let log = -1;
+  let restarted = false;
   try {
     const [state] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (state && state.log >= workerData.restartAt) db.pragma('wal_checkpoint(RESTART)');
+    log = state ? state.log : -1;
+    if (state && state.log >= workerData.restartAt) {
+      const [after] = db.pragma('wal_checkpoint(RESTART)');
+      restarted = !!after && after.busy === 0;
+    }
   } catch { /* busy: the next round catches up */ }
+  if (workerData.report) parentPort.postMessage({ log, restarted });
 }, workerData.everyMs);
 `;
 
+/** What one round of the checkpoint thread found: the WAL's length in pages, and whether it restarted it. */
+export interface CheckpointRound {
+  readonly log: number;
+  readonly restarted: boolean;
+}
+
 /** A worker thread with its own connection that runs passive WAL checkpoints. */
-function startCheckpointer(path: string): Worker {
+function startCheckpointer(path: string, onRound?: (round: CheckpointRound) => void): Worker {
   const worker = new Worker(CHECKPOINTER_SOURCE, {
     eval: true,
-    workerData: { path, everyMs: CHECKPOINT_EVERY_MS, restartAt: RESTART_AT_PAGES, waitMs: CHECKPOINT_WAIT_MS, module: createRequire(import.meta.url).resolve('better-sqlite3') },
+    workerData: {
+      path,
+      everyMs: CHECKPOINT_EVERY_MS,
+      restartAt: RESTART_AT_PAGES,
+      waitMs: CHECKPOINT_WAIT_MS,
+      report: onRound !== undefined,
+      module: createRequire(import.meta.url).resolve('better-sqlite3'),
+    },
   });
+  if (onRound) worker.on('message', (round: CheckpointRound) => onRound(round));
   worker.unref();
   // If the thread fails, the connection's own automatic checkpoint still bounds the WAL.
   worker.on('error', () => {});
@@ -147,7 +168,13 @@ function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
   });
 }
 
-export function openStore(config: DatabaseConfig, options: { poolSize?: number } = {}): Store {
+export interface StoreOptions {
+  readonly poolSize?: number;
+  /** SQLite: called after each round of the checkpoint thread (tests watch the mechanism with it). */
+  readonly onCheckpoint?: (round: CheckpointRound) => void;
+}
+
+export function openStore(config: DatabaseConfig, options: StoreOptions = {}): Store {
   if (config.kind === 'sqlite') {
     const path = config.path === ':memory:' ? ':memory:' : resolve(config.path);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -165,7 +192,7 @@ export function openStore(config: DatabaseConfig, options: { poolSize?: number }
     // Checkpoints (copying the WAL back into the database, with an fsync) run on a worker
     // thread, so they never stall the event loop; the connection's own automatic checkpoint
     // stays as a far-off safety net in case that thread is gone.
-    const checkpointer = path === ':memory:' ? null : startCheckpointer(path);
+    const checkpointer = path === ':memory:' ? null : startCheckpointer(path, options.onCheckpoint);
     sqlite.pragma(`wal_autocheckpoint = ${checkpointer ? 4 * RESTART_AT_PAGES : 1000}`);
     sqlite.pragma('journal_size_limit = 67108864');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });

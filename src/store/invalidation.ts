@@ -56,7 +56,7 @@ export async function waitSince(since: number, windowMs: number): Promise<void> 
 }
 
 /** pg_notify payloads must stay under 8000 bytes; larger sets become a full flush. */
-export const MAX_IDS_PER_NOTIFY = 100;
+const MAX_IDS_PER_NOTIFY = 100;
 
 export interface Invalidation {
   /**
@@ -77,21 +77,34 @@ export interface Invalidation {
   close(): Promise<void>;
 }
 
-function encode(event: InvalidationEvent): string {
-  switch (event.kind) {
-    case 'tokens':
-      if (event.hashes.length <= MAX_IDS_PER_NOTIFY) return JSON.stringify({ h: event.hashes });
-      break;
-    case 'clients':
-      if (event.ids.length <= MAX_IDS_PER_NOTIFY) return JSON.stringify({ c: event.ids });
-      break;
-    case 'users':
-      if (event.ids.length <= MAX_IDS_PER_NOTIFY) return JSON.stringify({ u: event.ids });
-      break;
-    case 'all':
-      break;
+/** Past this many notifications for one transaction, one full flush is the cheaper message. */
+const MAX_NOTIFIES = 100;
+
+function chunks(list: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < list.length; i += MAX_IDS_PER_NOTIFY) out.push(list.slice(i, i + MAX_IDS_PER_NOTIFY));
+  return out;
+}
+
+/** The pg_notify payloads for these events: lists split to fit the payload limit, or one full flush. */
+function encode(events: readonly InvalidationEvent[]): string[] {
+  const payloads: string[] = [];
+  for (const event of events) {
+    switch (event.kind) {
+      case 'tokens':
+        for (const h of chunks(event.hashes)) payloads.push(JSON.stringify({ h }));
+        break;
+      case 'clients':
+        for (const c of chunks(event.ids)) payloads.push(JSON.stringify({ c }));
+        break;
+      case 'users':
+        for (const u of chunks(event.ids)) payloads.push(JSON.stringify({ u }));
+        break;
+      case 'all':
+        return [JSON.stringify({ all: true })];
+    }
   }
-  return JSON.stringify({ all: true });
+  return payloads.length > MAX_NOTIFIES ? [JSON.stringify({ all: true })] : payloads;
 }
 
 const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
@@ -135,7 +148,7 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
     // seen: the next commit by another connection makes checkExternal flush once (safe).
     await bumpEpoch(trx);
     if (store.dialect === 'postgres') {
-      for (const event of events) await sql`select pg_notify(${NOTIFY_CHANNEL}, ${encode(event)})`.execute(trx);
+      for (const payload of encode(events)) await sql`select pg_notify(${NOTIFY_CHANNEL}, ${payload})`.execute(trx);
     }
   };
 

@@ -7,11 +7,12 @@ import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { newTokenId, type TokenKind } from '../domain/token.js';
 import type { Store } from './db.js';
 import { fromFlag, parseJsonArray, splitScopes, stableParam } from './db.js';
-import { MAX_IDS_PER_NOTIFY, type Invalidation, type InvalidationEvent, type InvalidationEvents } from './invalidation.js';
+import type { Invalidation, InvalidationEvents } from './invalidation.js';
 import type { Database, TokensTable } from './schema.js';
 import { createPgTokenWriter } from './pg-token-writer.js';
 import { createSqliteTokenWriter } from './sqlite-token-writer.js';
 import type { RotationGrace, RotationOutcome, TokenWriter } from './token-writer.js';
+import { revokeRows } from './token-revocation.js';
 
 /** Everything the token check needs about one token, from a single indexed lookup. */
 export interface TokenCheckRecord {
@@ -119,19 +120,9 @@ function isForeignKeyViolation(err: unknown): boolean {
 
 /** Expired tokens are refused on every cache hit; this margin covers nodes whose clocks run behind. */
 const CLOCK_SKEW_MS = 60_000;
-/** Past this many events (one NOTIFY each), one full flush is the cheaper message. */
-const MAX_TOKEN_EVENTS = 100;
-
-/**
- * The invalidation for these digests: events of at most MAX_IDS_PER_NOTIFY digests each, since a
- * larger one would reach other nodes as a full flush (the pg_notify payload limit).
- */
+/** The invalidation for these digests (the fan-out splits long lists to fit each notification). */
 function tokenEvents(hashes: readonly string[]): InvalidationEvents {
-  if (hashes.length === 0) return null;
-  if (hashes.length > MAX_IDS_PER_NOTIFY * MAX_TOKEN_EVENTS) return { kind: 'all' };
-  const events: InvalidationEvent[] = [];
-  for (let i = 0; i < hashes.length; i += MAX_IDS_PER_NOTIFY) events.push({ kind: 'tokens', hashes: hashes.slice(i, i + MAX_IDS_PER_NOTIFY) });
-  return events;
+  return hashes.length === 0 ? null : { kind: 'tokens', hashes };
 }
 
 export type TokenStore = ReturnType<typeof createTokenStore>;
@@ -254,32 +245,8 @@ export function createTokenStore(store: Store, invalidation: Invalidation) {
       options: { withChildren?: boolean } = {},
     ): Promise<number> {
       return invalidation.revoke(async (trx) => {
-        const targets = await select(trx);
-        if (targets.length === 0) return { result: 0, event: null };
-        const ids = targets.map((t) => t.id);
-        const hashes = targets.map((t) => t.token_hash);
-        let count = 0;
-        for (let i = 0; i < ids.length; i += 500) {
-          const chunk = ids.slice(i, i + 500);
-          const res = await trx
-            .updateTable('tokens')
-            .set({ revoked_at: nowMs })
-            .where('id', 'in', chunk)
-            .where('revoked_at', 'is', null)
-            .executeTakeFirst();
-          count += Number(res.numUpdatedRows);
-          if (options.withChildren) {
-            const children = await trx
-              .updateTable('tokens')
-              .set({ revoked_at: nowMs })
-              .where('parent_id', 'in', chunk)
-              .where('revoked_at', 'is', null)
-              .returning(['token_hash'])
-              .execute();
-            hashes.push(...children.map((c) => c.token_hash));
-          }
-        }
-        return { result: count, event: tokenEvents(hashes) };
+        const revoked = await revokeRows(trx, await select(trx), nowMs, options);
+        return { result: revoked.count, event: tokenEvents(revoked.hashes) };
       });
     },
 

@@ -108,6 +108,16 @@ for (const kind of storeKinds()) {
       });
       for (let i = 0; i < rows.length; i += 200) await server.ctx.store.db.insertInto('tokens').values(rows.slice(i, i + 200)).execute();
       const live = await newPat('still active');
+      // Authorization codes: two expired (nothing else ever deletes them), one still valid.
+      const code = (id: string, expiresAt: number) => ({
+        id, code_hash: hashSecret(issueSecret('authorizationCode')), client_id: clientId, user_id: userId, redirect_uri: '', scopes: 'api',
+        code_challenge: null, code_challenge_method: null, grant_id: `g-${id}`, created_at: now - 120_000, expires_at: expiresAt, consumed_at: null,
+      });
+      await server.ctx.store.db
+        .insertInto('authorization_codes')
+        .values([code(`code-old-${kind}-1`, now - 60_000), code(`code-old-${kind}-2`, now - 1), code(`code-live-${kind}`, now + 60_000)])
+        .execute();
+      const codes = async () => (await server.ctx.store.db.selectFrom('authorization_codes').select('id').execute()).map((r) => r.id).sort();
       const count = async () => Number((await server.ctx.store.db.selectFrom('tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
       const before = await count();
 
@@ -116,6 +126,8 @@ for (const kind of storeKinds()) {
       const summary = JSON.parse(res.stdout);
       // 800 expired + 200 revoked-but-unexpired + the 2 PATs revoked above.
       assert.equal(summary.deleted, 1002);
+      assert.equal(summary.codes_deleted, 2);
+      assert.deepEqual(await codes(), [`code-live-${kind}`], 'expired authorization codes are purged too');
       assert.ok(summary.batches >= 4);
       assert.equal(typeof summary.rows_per_second, 'number');
       assert.equal(await count(), before - 1002);
@@ -125,6 +137,7 @@ for (const kind of storeKinds()) {
       const again = await run(CLI, ['tokens:purge', '--json'], env);
       assert.equal(again.code, 0);
       assert.equal(JSON.parse(again.stdout).deleted, 0);
+      assert.equal(JSON.parse(again.stdout).codes_deleted, 0);
       const plain = await run(CLI, ['tokens:purge'], env);
       assert.match(plain.stdout, /Deleted 0 expired or revoked token row\(s\)/);
     });
