@@ -23,6 +23,7 @@ import { createContext, type Context } from '../src/context.js';
 import { displayPrefix, hashSecret, issueSecret } from '../src/domain/secret.js';
 import { buildApp } from '../src/http/app.js';
 import { clientNameKey, clientSearchText } from '../src/store/client-store.js';
+import type { Insertable } from 'kysely';
 import type { ClientsTable } from '../src/store/schema.js';
 
 const { values: args } = parseArgs({
@@ -66,7 +67,7 @@ async function seed(ctx: Context, count: number): Promise<void> {
   const base = Date.now() - count * 1000;
   const batch = 1000;
   for (let from = 0; from < count; from += batch) {
-    const rows: ClientsTable[] = [];
+    const rows: Array<Insertable<ClientsTable>> = [];
     for (let i = from; i < Math.min(count, from + batch); i++) {
       const name = `Bench App ${pad(i)}`;
       const redirect = [`https://app${pad(i)}.example.com/callback`];

@@ -19,6 +19,7 @@ import { createInvalidation, type Invalidation } from './store/invalidation.js';
 import { createLastUsedRecorder, type LastUsedRecorder } from './store/last-used.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createPatStore } from './store/pat-store.js';
+import { createScopeStore } from './store/scope-store.js';
 import { createSessionStore, type SessionStore } from './store/session-store.js';
 import { loadWebKeys, type WebKeys } from './store/settings-store.js';
 import { createRedisCounters, createStoreCounters, type FailureCounters } from './store/throttle-store.js';
@@ -87,7 +88,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const loginThrottle = createThrottle(counters, 'login', now);
   const services = createServices({
     config,
-    stores: { clients, users, sessions, audit, pats: createPatStore(store), tokenAdmin: createTokenAdminStore(store), consents: createConsentStore(store) },
+    stores: { clients, users, sessions, audit, pats: createPatStore(store), tokenAdmin: createTokenAdminStore(store), consents: createConsentStore(store), scopes: createScopeStore(store) },
     invalidation,
     lastUsed,
     now,

@@ -7,6 +7,7 @@
  * only for a loopback host; no fragment; matched exactly later, so we store what was given.
  */
 import { CLIENT_TYPES, isClientType, type ClientType } from './client.js';
+import { parseAllowedOrigins, parseClientScopes } from './client-settings.js';
 import { isPermission, type Permission } from './permission.js';
 
 export type FieldErrors = Record<string, string[]>;
@@ -44,6 +45,9 @@ export interface ClientDraft {
   readonly trusted?: boolean;
   readonly introspectAll?: boolean;
   readonly permissions?: Permission[];
+  readonly scopes?: string[];
+  readonly requirePkce?: boolean;
+  readonly allowedOrigins?: string[];
 }
 
 /** The request as it arrives (snake_case on the wire). Anything may be missing or of the wrong type. */
@@ -55,6 +59,9 @@ export interface ClientRequest {
   readonly trusted?: unknown;
   readonly introspect_all?: unknown;
   readonly permissions?: unknown;
+  readonly scopes?: unknown;
+  readonly require_pkce?: unknown;
+  readonly allowed_origins?: unknown;
 }
 
 export type ClientValidation = { ok: true; value: ClientDraft } | { ok: false; errors: FieldErrors };
@@ -149,6 +156,20 @@ export function validateClientRequest(input: ClientRequest, options: { fixedConf
     else permissions = [...new Set(input.permissions)];
   }
 
+  let scopes: string[] | undefined;
+  if (input.scopes !== undefined && input.scopes !== null) {
+    const parsed = parseClientScopes(input.scopes);
+    if ('error' in parsed) add('scopes', parsed.error);
+    else scopes = parsed.scopes;
+  }
+  const requirePkce = optionalBoolean(input.require_pkce, 'require_pkce', 'Require PKCE', errors);
+  let allowedOrigins: string[] | undefined;
+  if (input.allowed_origins !== undefined && input.allowed_origins !== null) {
+    const parsed = parseAllowedOrigins(input.allowed_origins);
+    if ('error' in parsed) add('allowed_origins', parsed.error);
+    else allowedOrigins = parsed.origins;
+  }
+
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -160,15 +181,28 @@ export function validateClientRequest(input: ClientRequest, options: { fixedConf
       ...(trusted !== undefined ? { trusted } : {}),
       ...(introspectAll !== undefined ? { introspectAll } : {}),
       ...(permissions !== undefined ? { permissions } : {}),
+      ...(scopes !== undefined ? { scopes } : {}),
+      ...(requirePkce !== undefined ? { requirePkce } : {}),
+      ...(allowedOrigins !== undefined ? { allowedOrigins } : {}),
     },
   };
 }
 
+/** What changedClientFields compares. */
+export interface ClientSettings {
+  readonly name: string;
+  readonly types: readonly string[];
+  readonly redirect: readonly string[];
+  readonly trusted: boolean;
+  readonly introspectAll: boolean;
+  readonly permissions: readonly string[];
+  readonly scopes: readonly string[];
+  readonly requirePkce: boolean;
+  readonly allowedOrigins: readonly string[];
+}
+
 /** The fields that differ between two versions of a client (names as on the wire). */
-export function changedClientFields(
-  before: { name: string; types: readonly string[]; redirect: readonly string[]; trusted: boolean; introspectAll: boolean; permissions: readonly string[] },
-  after: { name: string; types: readonly string[]; redirect: readonly string[]; trusted: boolean; introspectAll: boolean; permissions: readonly string[] },
-): Record<string, unknown> {
+export function changedClientFields(before: ClientSettings, after: ClientSettings): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
   if (before.name !== after.name) out.name = after.name;
@@ -177,5 +211,8 @@ export function changedClientFields(
   if (before.trusted !== after.trusted) out.trusted = after.trusted;
   if (before.introspectAll !== after.introspectAll) out.introspect_all = after.introspectAll;
   if (!sameList([...before.permissions].sort(), [...after.permissions].sort())) out.permissions = after.permissions;
+  if (!sameList([...before.scopes].sort(), [...after.scopes].sort())) out.scopes = after.scopes;
+  if (before.requirePkce !== after.requirePkce) out.require_pkce = after.requirePkce;
+  if (!sameList(before.allowedOrigins, after.allowedOrigins)) out.allowed_origins = after.allowedOrigins;
   return out;
 }

@@ -39,6 +39,12 @@ export interface Client {
   readonly introspectAll: boolean;
   /** Permissions this client holds when it acts as itself (client credentials). */
   readonly permissions: string[];
+  /** The scopes the client may ask for. */
+  readonly scopes: string[];
+  /** PKCE required at the authorization endpoint (always, for a public client). */
+  readonly requirePkce: boolean;
+  /** Browser origins allowed by CORS besides a public client's redirect origins. */
+  readonly allowedOrigins: string[];
   readonly createdBy: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -57,6 +63,9 @@ export interface ClientWire {
   readonly trusted: boolean;
   readonly introspect_all: boolean;
   readonly permissions: string[];
+  readonly scopes: string[];
+  readonly require_pkce: boolean;
+  readonly allowed_origins: string[];
   readonly created_by: string | null;
   readonly created_at: string;
   readonly updated_at: string;
@@ -73,6 +82,9 @@ export function clientWireForm(client: Client, secret?: string | null): ClientWi
     trusted: client.trusted,
     introspect_all: client.introspectAll,
     permissions: client.permissions,
+    scopes: client.scopes,
+    require_pkce: client.requirePkce,
+    allowed_origins: client.allowedOrigins,
     created_by: client.createdBy,
     created_at: client.createdAt.toISOString(),
     updated_at: client.updatedAt.toISOString(),

@@ -11,6 +11,23 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
   'api:read': 'Read your data through the API, without changing anything',
 };
 
+/** Keygate's own scopes: reserved names, never in the catalog table. */
+export const BUILTIN_SCOPES: readonly string[] = SCOPES;
+
+export const SCOPE_NAME_MAX_LENGTH = 64;
+
+/**
+ * RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) — printable ASCII without space,
+ * double quote or backslash; at most 64 characters here.
+ */
+export function isScopeToken(value: string): boolean {
+  return value.length > 0 && value.length <= SCOPE_NAME_MAX_LENGTH && /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(value);
+}
+
+export function isBuiltinScope(value: string): boolean {
+  return BUILTIN_SCOPES.includes(value);
+}
+
 export function isScope(value: string): value is Scope {
   return (SCOPES as readonly string[]).includes(value);
 }

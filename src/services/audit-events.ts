@@ -18,6 +18,9 @@ export interface ClientSnapshot {
   readonly trusted: boolean;
   readonly introspect_all: boolean;
   readonly permissions: readonly string[];
+  readonly scopes: readonly string[];
+  readonly require_pkce: boolean;
+  readonly allowed_origins: readonly string[];
 }
 
 export type AuditEvent =

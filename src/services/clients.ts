@@ -13,7 +13,10 @@ import { CLIENT_TYPE_FOR_ORIGIN, TOKEN_ORIGINS, type Client, type ClientType, ty
 import { CLIENT_MESSAGES, changedClientFields, validateClientRequest, type ClientDraft, type ClientRequest } from '../domain/client-rules.js';
 import { addFieldError, type FieldErrors } from '../domain/field-errors.js';
 import { hashSecret, issueSecret } from '../domain/secret.js';
-import { DuplicateClientNameError, stripSecretState, type ClientListOptions, type ClientStore, type ClientTokenStats } from '../store/client-store.js';
+import { parseClientScopes, SETTINGS_MESSAGES } from '../domain/client-settings.js';
+import { isBuiltinScope } from '../domain/scope.js';
+import { DEFAULT_CLIENT_SCOPES, DuplicateClientNameError, stripSecretState, type ClientListOptions, type ClientStore, type ClientTokenStats } from '../store/client-store.js';
+import type { ScopeStore } from '../store/scope-store.js';
 import type { ConsentStore } from '../store/consent-store.js';
 import { revokeSelected } from '../store/token-revocation.js';
 import type { Actor } from './actor.js';
@@ -27,6 +30,7 @@ export const FILTER_MAX_LENGTH = 200;
 
 export interface ClientServiceDeps {
   readonly clients: ClientStore;
+  readonly scopes: Pick<ScopeStore, 'existing'>;
   readonly consents: Pick<ConsentStore, 'forgetClient'>;
   readonly work: UnitOfWork;
   readonly now: () => number;
@@ -42,15 +46,28 @@ export function originsEndedBy(before: readonly ClientType[], after: readonly Cl
 }
 
 function snapshot(c: Client): ClientSnapshot {
-  return { name: c.name, types: c.types, redirect: c.redirect, confidential: c.confidential, trusted: c.trusted, introspect_all: c.introspectAll, permissions: c.permissions };
+  return {
+    name: c.name,
+    types: c.types,
+    redirect: c.redirect,
+    confidential: c.confidential,
+    trusted: c.trusted,
+    introspect_all: c.introspectAll,
+    permissions: c.permissions,
+    scopes: c.scopes,
+    require_pkce: c.requirePkce,
+    allowed_origins: c.allowedOrigins,
+  };
 }
 
 /** What a create request asks for that only administrators may give, read leniently (before validation). */
 function requestedPrivileges(request: ClientRequest): ClientChange {
+  const scopes = parseClientScopes(request.scopes ?? [...DEFAULT_CLIENT_SCOPES]);
   return {
     trusted: request.trusted === true,
     introspectAll: request.introspect_all === true,
     permissions: Array.isArray(request.permissions) && request.permissions.length > 0,
+    customScopes: 'scopes' in scopes && addsCustomScope([], scopes.scopes),
   };
 }
 
@@ -59,10 +76,16 @@ function changeOf(fields: Record<string, unknown>): ClientChange {
     name: 'name' in fields,
     types: 'types' in fields,
     redirect: 'redirect' in fields,
+    scopes: 'scopes' in fields,
     trusted: 'trusted' in fields,
     introspectAll: 'introspect_all' in fields,
     permissions: 'permissions' in fields,
   };
+}
+
+/** True when `after` holds a custom scope `before` did not (only administrators may give one). */
+function addsCustomScope(before: readonly string[], after: readonly string[]): boolean {
+  return after.some((s) => !isBuiltinScope(s) && !before.includes(s));
 }
 
 /** Text a list filter may hold: no control characters (a NUL cannot even be stored by PostgreSQL). */
@@ -80,13 +103,18 @@ export type ClientService = ReturnType<typeof createClientService>;
 export function createClientService(deps: ClientServiceDeps) {
   const { clients, work } = deps;
 
-  /** The validated draft, or every problem at once (the name's uniqueness included). */
+  /** The validated draft, or every problem at once (the name's uniqueness and unknown scopes included). */
   const validate = async (request: ClientRequest, current: Client | null, trx: Parameters<ClientStore['findByName']>[1]): Promise<ClientDraft> => {
     const checked = validateClientRequest(request, current ? { fixedConfidential: current.confidential } : {});
     const errors: FieldErrors = checked.ok ? {} : { ...checked.errors };
     if (typeof request.name === 'string' && request.name.trim() !== '') {
       const other = await clients.findByName(request.name, trx);
       if (other && other.id !== current?.id) addFieldError(errors, 'name', CLIENT_MESSAGES.nameTaken);
+    }
+    if (checked.ok && checked.value.scopes) {
+      const custom = checked.value.scopes.filter((s) => !isBuiltinScope(s));
+      const known = await deps.scopes.existing(custom, trx);
+      for (const name of custom) if (!known.has(name)) addFieldError(errors, 'scopes', SETTINGS_MESSAGES.scopeUnknown(name));
     }
     if (!checked.ok || Object.keys(errors).length > 0) throw new ValidationError(errors);
     return checked.value;
@@ -161,9 +189,12 @@ export function createClientService(deps: ClientServiceDeps) {
           trusted: draft.trusted ?? current.trusted,
           introspectAll: draft.introspectAll ?? current.introspectAll,
           permissions: draft.permissions ?? current.permissions,
+          scopes: draft.scopes ?? current.scopes,
+          requirePkce: draft.requirePkce ?? current.requirePkce,
+          allowedOrigins: draft.allowedOrigins ?? current.allowedOrigins,
         };
         const changed = changedClientFields(current, after);
-        authorize(actor, { action: 'client.update', client: current, change: changeOf(changed) });
+        authorize(actor, { action: 'client.update', client: current, change: { ...changeOf(changed), customScopes: addsCustomScope(current.scopes, after.scopes) } });
         if (!(await clients.update(c.trx, current.id, draft, c.nowMs).catch(nameTaken))) throw new NotFoundError('client');
         const consentsForgotten = 'redirect' in changed ? await deps.consents.forgetClient(c.trx, current.id) : 0;
         const ended = originsEndedBy(current.types, draft.types);

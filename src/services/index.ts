@@ -9,6 +9,7 @@ import type { ConsentStore } from '../store/consent-store.js';
 import type { Invalidation } from '../store/invalidation.js';
 import type { LastUsedRecorder } from '../store/last-used.js';
 import type { PatStore } from '../store/pat-store.js';
+import type { ScopeStore } from '../store/scope-store.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { TokenAdminStore } from '../store/token-admin-store.js';
 import type { UserStore } from '../store/user-store.js';
@@ -37,6 +38,7 @@ export interface ServiceStores {
   readonly consents: ConsentStore;
   readonly sessions: SessionStore;
   readonly audit: AuditStore;
+  readonly scopes: ScopeStore;
 }
 
 export interface ServiceDeps {
@@ -51,7 +53,7 @@ export function createServices(deps: ServiceDeps): Services {
   const { stores, now } = deps;
   const work = createUnitOfWork({ invalidation: deps.invalidation, audit: stores.audit, now });
   return {
-    clients: createClientService({ clients: stores.clients, consents: stores.consents, work, now }),
+    clients: createClientService({ clients: stores.clients, scopes: stores.scopes, consents: stores.consents, work, now }),
     users: createUserService({ users: stores.users, sessions: stores.sessions, work }),
     pats: createPatService({
       pats: stores.pats,

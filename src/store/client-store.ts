@@ -5,7 +5,7 @@
  * both win). Secrets are stored as SHA-256 digests only.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Client, ClientType } from '../domain/client.js';
 import { digestsEqual, hashSecret } from '../domain/secret.js';
 import type { Store } from './db.js';
@@ -28,7 +28,14 @@ export interface ClientInput {
   readonly trusted?: boolean;
   readonly introspectAll?: boolean;
   readonly permissions?: readonly string[];
+  /** Left out: on create `api` and `api:read`; on update, kept. */
+  readonly scopes?: readonly string[];
+  readonly requirePkce?: boolean;
+  readonly allowedOrigins?: readonly string[];
 }
+
+/** The scopes a new client may ask for unless told otherwise (INTERFACE.md). */
+export const DEFAULT_CLIENT_SCOPES: readonly string[] = ['api', 'api:read'];
 
 export interface ClientWithSecretState extends Client {
   readonly secretHash: string | null;
@@ -44,7 +51,7 @@ export function clientSearchText(name: string, redirect: readonly string[]): str
   return [name.trim(), ...redirect].join(' ').toLowerCase();
 }
 
-export function rowToClient(row: ClientsTable): ClientWithSecretState {
+export function rowToClient(row: Selectable<ClientsTable>): ClientWithSecretState {
   return {
     id: row.id,
     name: row.name,
@@ -54,6 +61,9 @@ export function rowToClient(row: ClientsTable): ClientWithSecretState {
     trusted: fromFlag(row.trusted),
     introspectAll: fromFlag(row.introspect_all),
     permissions: parseJsonArray(row.permissions),
+    scopes: parseJsonArray(row.scopes),
+    requirePkce: fromFlag(row.require_pkce),
+    allowedOrigins: parseJsonArray(row.allowed_origins),
     createdBy: row.created_by,
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
@@ -135,6 +145,9 @@ export function createClientStore(store: Store) {
             trusted: toFlag(input.trusted ?? false),
             introspect_all: toFlag(input.introspectAll ?? false),
             permissions: JSON.stringify(input.permissions ?? []),
+            scopes: JSON.stringify(input.scopes ?? DEFAULT_CLIENT_SCOPES),
+            require_pkce: toFlag(input.requirePkce ?? false),
+            allowed_origins: JSON.stringify(input.allowedOrigins ?? []),
             secret_hash: input.secretHash,
             previous_secret_hash: null,
             previous_secret_expires_at: null,
@@ -186,6 +199,9 @@ export function createClientStore(store: Store) {
             ...(input.trusted !== undefined ? { trusted: toFlag(input.trusted) } : {}),
             ...(input.introspectAll !== undefined ? { introspect_all: toFlag(input.introspectAll) } : {}),
             ...(input.permissions !== undefined ? { permissions: JSON.stringify(input.permissions) } : {}),
+            ...(input.scopes !== undefined ? { scopes: JSON.stringify(input.scopes) } : {}),
+            ...(input.requirePkce !== undefined ? { require_pkce: toFlag(input.requirePkce) } : {}),
+            ...(input.allowedOrigins !== undefined ? { allowed_origins: JSON.stringify(input.allowedOrigins) } : {}),
             updated_at: nowMs,
           })
           .where('id', '=', id)
@@ -249,7 +265,7 @@ export function createClientStore(store: Store) {
         }
       }
       const offset = (options.page - 1) * options.perPage;
-      const toPage = (rows: ClientsTable[]) => rows.map((r) => stripSecretState(rowToClient(r)));
+      const toPage = (rows: Array<Selectable<ClientsTable>>) => rows.map((r) => stripSecretState(rowToClient(r)));
       if (text === '' || scanned) {
         // Unfiltered, the exact total is one row kept by triggers (migration 002), not count(*).
         // A filter too short for the trigram index: the total is a scan of one column, and the

@@ -3,7 +3,7 @@
  * int8 milliseconds since the epoch, booleans are 0/1 integers. Stores convert rows to domain
  * types (Date, boolean, arrays), so nothing above `src/store` sees dialect differences.
  */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface UsersTable {
   id: string;
@@ -51,6 +51,12 @@ export interface ClientsTable {
   introspect_all: number;
   /** JSON array of permissions the client holds when acting as itself. */
   permissions: string;
+  /** JSON array of the scopes the client may ask for (migration 007; the column has a default). */
+  scopes: ColumnType<string, string | undefined, string>;
+  /** 1: PKCE required even though the client is confidential (public clients always need it). */
+  require_pkce: ColumnType<number, number | undefined, number>;
+  /** JSON array of browser origins allowed by CORS (besides public clients' redirect origins). */
+  allowed_origins: ColumnType<string, string | undefined, string>;
   secret_hash: string | null;
   previous_secret_hash: string | null;
   previous_secret_expires_at: number | null;
@@ -144,6 +150,13 @@ export interface ThrottleCountersTable {
   reset_at: number;
 }
 
+export interface ScopesTable {
+  /** An RFC 6749 §3.3 scope-token of at most 64 characters. */
+  name: string;
+  description: string;
+  created_at: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -162,5 +175,6 @@ export interface Database {
   revocation_epoch: RevocationEpochTable;
   throttle_counters: ThrottleCountersTable;
   settings: SettingsTable;
+  scopes: ScopesTable;
   kysely_migration?: { name: string; timestamp: Generated<string> };
 }

@@ -96,7 +96,10 @@ describe('client rules', () => {
   });
 
   it('lists the changed fields with their new (non-secret) values', () => {
-    const before = { name: 'A', types: ['password_client'], redirect: [], trusted: false, introspectAll: false, permissions: ['view-auth_clients'] };
+    const before = {
+      name: 'A', types: ['password_client'], redirect: [], trusted: false, introspectAll: false, permissions: ['view-auth_clients'],
+      scopes: ['api', 'api:read'], requirePkce: false, allowedOrigins: [],
+    };
     assert.deepEqual(changedClientFields(before, { ...before }), {});
     assert.deepEqual(changedClientFields(before, { ...before, name: 'B', trusted: true, permissions: ['view-auth_clients'] }), { name: 'B', trusted: true });
     assert.deepEqual(changedClientFields(before, { ...before, types: ['authorization_code_grant'], redirect: ['https://a/cb'] }), {

@@ -25,6 +25,9 @@ export const ClientResponse = Type.Object(
     trusted: Type.Boolean(),
     introspect_all: Type.Boolean(),
     permissions: Type.Array(PermissionSchema),
+    scopes: Type.Array(Type.String(), { description: 'The scopes the client may ask for.' }),
+    require_pkce: Type.Boolean({ description: 'PKCE required at the authorization endpoint (public clients always need it).' }),
+    allowed_origins: Type.Array(Type.String(), { description: 'Browser origins allowed by CORS besides a public client’s redirect origins.' }),
     created_by: Type.Union([Type.String(), Type.Null()]),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
@@ -47,6 +50,14 @@ const ClientBody = Type.Object({
   trusted: Type.Optional(Type.Boolean({ description: 'Skip the consent screen (administrators only).' })),
   introspect_all: Type.Optional(Type.Boolean({ description: 'May introspect any token (administrators only).' })),
   permissions: Type.Optional(Type.Array(PermissionSchema, { description: 'Held when acting as itself (administrators only).' })),
+  scopes: Type.Optional(
+    Type.Array(Type.String({ maxLength: 64 }), {
+      maxItems: 100,
+      description: 'The scopes the client may ask for (default ["api", "api:read"]); only administrators may give a custom scope.',
+    }),
+  ),
+  require_pkce: Type.Optional(Type.Boolean({ description: 'Require PKCE even though the client is confidential (default false).' })),
+  allowed_origins: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 20, description: 'Browser origins allowed by CORS, e.g. https://app.example.com.' })),
 });
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
