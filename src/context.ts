@@ -18,6 +18,7 @@ import { openStore, type Store } from './store/db.js';
 import { createInvalidation, type Invalidation } from './store/invalidation.js';
 import { createLastUsedRecorder, type LastUsedRecorder } from './store/last-used.js';
 import { migrateToLatest } from './store/migrate.js';
+import { createOneTimeResultStore } from './store/one-time-result-store.js';
 import { createPatStore } from './store/pat-store.js';
 import { createSessionStore, type SessionStore } from './store/session-store.js';
 import { loadWebKeys, type WebKeys } from './store/settings-store.js';
@@ -81,11 +82,16 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const sessions = createSessionStore(store);
   const audit = createAuditStore(store);
   const loginThrottle = createThrottle(counters, 'login', now);
+  const webKeys = await loadWebKeys(store);
   const services = createServices({
     config,
-    stores: { clients, users, sessions, audit, pats: createPatStore(store), tokenAdmin: createTokenAdminStore(store), consents: createConsentStore(store) },
+    stores: {
+      clients, users, sessions, audit, pats: createPatStore(store), tokenAdmin: createTokenAdminStore(store), consents: createConsentStore(store),
+      oneTimeResults: createOneTimeResultStore(store),
+    },
     invalidation,
     lastUsed,
+    resultKey: webKeys.resultKey,
     now,
   });
   return {
@@ -108,7 +114,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     consoleLogin: createConsoleLogin({ users, sessions, throttle: loginThrottle, sessionTtlSeconds: config.sessionTtlSeconds }),
     passwordThrottle: createThrottle(counters, 'password', now),
     services,
-    webKeys: await loadWebKeys(store),
+    webKeys,
     async close() {
       await lastUsed.close();
       await invalidation.close();
