@@ -78,7 +78,7 @@ export function patExpiryProblem(expiresAtMs: number | null, nowMs: number, maxT
 export function describeTtl(seconds: number): string {
   if (seconds % 86_400 === 0) return `${seconds / 86_400} day${seconds === 86_400 ? '' : 's'}`;
   if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
-  return `${seconds} seconds`;
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
 }
 
 /**

@@ -65,6 +65,28 @@ function changeOf(fields: Record<string, unknown>): ClientChange {
   };
 }
 
+/** The fields an update changes (wire names → new values); left-out administrator fields keep their value. */
+function changesOf(current: Client, draft: ClientDraft): Record<string, unknown> {
+  return changedClientFields(current, {
+    name: draft.name,
+    types: draft.types,
+    redirect: draft.redirect,
+    trusted: draft.trusted ?? current.trusted,
+    introspectAll: draft.introspectAll ?? current.introspectAll,
+    permissions: draft.permissions ?? current.permissions,
+  });
+}
+
+/** What an update would do that cannot be undone, for the console to show before it saves. */
+export interface UpdatePreview {
+  readonly client: Client;
+  /** Active tokens the removal of a grant type would revoke, for good. */
+  readonly tokensEnded: number;
+  readonly typesRemoved: readonly ClientType[];
+  /** Redirect URLs the update drops (consents given to the client are forgotten with any change of them). */
+  readonly redirectRemoved: readonly string[];
+}
+
 /** Text a list filter may hold: no control characters (a NUL cannot even be stored by PostgreSQL). */
 export function filterProblem(filter: string): string | null {
   if (filter.length > FILTER_MAX_LENGTH) return `The Filter may not be greater than ${FILTER_MAX_LENGTH} characters.`;
@@ -154,15 +176,7 @@ export function createClientService(deps: ClientServiceDeps) {
         const current = id.length <= 100 ? await clients.findById(id, c.trx) : null;
         if (!current) throw new NotFoundError('client');
         const draft = await validate(request, current, c.trx);
-        const after = {
-          name: draft.name,
-          types: draft.types,
-          redirect: draft.redirect,
-          trusted: draft.trusted ?? current.trusted,
-          introspectAll: draft.introspectAll ?? current.introspectAll,
-          permissions: draft.permissions ?? current.permissions,
-        };
-        const changed = changedClientFields(current, after);
+        const changed = changesOf(current, draft);
         authorize(actor, { action: 'client.update', client: current, change: changeOf(changed) });
         if (!(await clients.update(c.trx, current.id, draft, c.nowMs).catch(nameTaken))) throw new NotFoundError('client');
         const consentsForgotten = 'redirect' in changed ? await deps.consents.forgetClient(c.trx, current.id) : 0;
@@ -179,6 +193,24 @@ export function createClientService(deps: ClientServiceDeps) {
         const client = stripSecretState((await clients.findById(current.id, c.trx))!);
         return { client, tokensRevoked: revoked.count, consentsForgotten };
       });
+    },
+
+    /**
+     * What `update` would do with this request, without writing: refused exactly as `update` would
+     * be (not found, policy, validation). The console asks for Confirm when it ends tokens.
+     */
+    async previewUpdate(actor: Actor, id: string, request: ClientRequest): Promise<UpdatePreview> {
+      authorize(actor, { action: 'client.update' });
+      const current = id.length <= 100 ? await clients.findById(id) : null;
+      if (!current) throw new NotFoundError('client');
+      const draft = await validate(request, current, undefined);
+      authorize(actor, { action: 'client.update', client: current, change: changeOf(changesOf(current, draft)) });
+      return {
+        client: stripSecretState(current),
+        tokensEnded: await clients.countActiveTokens(current.id, deps.now(), originsEndedBy(current.types, draft.types)),
+        typesRemoved: current.types.filter((t) => !draft.types.includes(t)),
+        redirectRemoved: current.redirect.filter((r) => !draft.redirect.includes(r)),
+      };
     },
 
     /** How many active tokens an update would end (the console shows it before saving). */
