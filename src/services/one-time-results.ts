@@ -18,7 +18,7 @@ export const ONE_TIME_RESULT_TTL_MS = 10 * 60_000;
 
 /** What a page may show once. */
 export type OneTimeResult =
-  | { readonly kind: 'client_secret'; readonly clientId: string; readonly secret: string; readonly created: boolean; readonly graceSeconds: number }
+  | { readonly kind: 'client_secret'; readonly clientId: string; readonly name: string; readonly secret: string; readonly created: boolean; readonly graceSeconds: number }
   | { readonly kind: 'personal_access_token'; readonly ownerId: string; readonly tokenId: string; readonly name: string; readonly token: string };
 
 export interface OneTimeResultDeps {

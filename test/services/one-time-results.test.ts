@@ -29,7 +29,7 @@ for (const kind of storeKinds()) {
       const results = server.ctx.services.oneTimeResults;
       const mine = await sessionActor();
       const other = await sessionActor();
-      const value = { kind: 'client_secret', clientId: 'c1', secret: 'kg_cs_not_a_real_secret_value', created: true, graceSeconds: 0 } as const;
+      const value = { kind: 'client_secret', clientId: 'c1', name: 'App', secret: 'kg_cs_not_a_real_secret_value', created: true, graceSeconds: 0 } as const;
       const id = await results.keep(mine.actor, value);
       const rows = await server.ctx.store.db.selectFrom('one_time_results').selectAll().execute();
       assert.equal(rows.length, 1);
