@@ -143,3 +143,37 @@ export function parseBeforeDate(text: string): number | null {
   const ms = Date.parse(t);
   return Number.isFinite(ms) ? ms : null;
 }
+
+/** A personal access token as the API and the CLI print it (INTERFACE.md): never the token itself. */
+export interface PatWire {
+  readonly id: string;
+  readonly name: string;
+  readonly client_id: string;
+  readonly scopes: string[];
+  readonly prefix: string;
+  readonly created_at: string;
+  readonly expires_at: string | null;
+  readonly last_used_at: string | null;
+}
+
+export function patWireForm(pat: {
+  readonly id: string;
+  readonly name: string;
+  readonly clientId: string;
+  readonly scopes: string[];
+  readonly prefix: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+  readonly lastUsedAt: Date | null;
+}): PatWire {
+  return {
+    id: pat.id,
+    name: pat.name,
+    client_id: pat.clientId,
+    scopes: pat.scopes,
+    prefix: pat.prefix,
+    created_at: pat.createdAt.toISOString(),
+    expires_at: pat.expiresAt?.toISOString() ?? null,
+    last_used_at: pat.lastUsedAt?.toISOString() ?? null,
+  };
+}
