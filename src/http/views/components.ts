@@ -11,7 +11,9 @@ function describedBy(id: string, errors: string[] | undefined, hint?: string): H
 
 export function fieldError(id: string, errors: string[] | undefined): HtmlValue {
   if (!errors?.length) return null;
-  return html`<div class="field-error" id="${id}-error">${errors.join(' ')}</div>`;
+  // Several messages (one per bad redirect line, say) read best one per line.
+  if (errors.length > 1) return html`<ul class="field-error list" id="${id}-error">${errors.map((e) => html`<li>${e}</li>`)}</ul>`;
+  return html`<div class="field-error" id="${id}-error">${errors[0]}</div>`;
 }
 
 export function textField(options: {
