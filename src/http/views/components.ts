@@ -106,7 +106,7 @@ export function pagination(options: {
   const to = Math.min(total, page * perPage);
   const nav = (p: number, label: string, rel?: string) => html`<a class="btn btn-secondary btn-small" href="${link(p)}"${rel ? html` rel="${rel}"` : ''}>${label}</a>`;
   return html`<nav class="pagination" aria-label="Pagination">
-  <span class="muted small" role="status">${total === 0 ? '' : from > total ? `Page ${page} is past the end` : `Showing ${from}–${to} of ${total}`}</span>
+  <span class="muted small">${total === 0 ? '' : from > total ? `Page ${page} is past the end` : `Showing ${from}–${to} of ${total}`}</span>
   ${pages > 1
     ? html`<span class="actions">
     ${page > 1 ? html`${nav(1, 'First')}${nav(page - 1, 'Previous', 'prev')}` : ''}

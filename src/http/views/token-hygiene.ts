@@ -48,7 +48,7 @@ export function tokenHygieneTable(tokens: readonly TokenOverview[], rotationDays
   <caption class="muted small">Active tokens. <span class="badge badge-orange">Rotate</span> marks tokens older than ${rotationDays} days.</caption>
   <thead><tr><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Token</th><th scope="col">Client</th><th scope="col">User</th><th scope="col">Scopes</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
   <tbody>
-  ${tokens.length === 0 ? emptyRow(10, options.filtered ? html`No active token matches these filters. <a href="/admin/tokens">Clear them</a>.` : 'No active tokens: nothing can call the API right now.') : ''}
+  ${tokens.length === 0 ? emptyRow(10, options.filtered ? html`No active token matches these filters. <a href="/admin/tokens">Show every token</a>.` : 'No active tokens: nothing can call the API right now.') : ''}
   ${tokens.map(
     (t) => html`<tr data-token-id="${t.id}">
     <td data-label="Kind">${KIND_LABELS[t.kind] ?? t.kind}</td>
