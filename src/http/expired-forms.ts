@@ -7,9 +7,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export const FORM_EXPIRED =
-  'This form had expired (it was open too long, or you signed in again in another tab), so nothing was saved. Check what you entered and submit it again.';
+  'This form has expired (it was open too long, or you signed in again in another tab), so nothing was saved. Check what you entered and submit it again.';
 
-export type ExpiredFormRenderer = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+/**
+ * Shows the form again and returns true; or returns false without sending anything when it cannot
+ * (no session, no permission, the object is gone), and the app's "This form has expired" page answers.
+ */
+export type ExpiredFormRenderer = (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -29,7 +33,7 @@ export function showExpiredForms(scope: FastifyInstance): void {
     // Thrown on: Fastify hands an error thrown here to the parent scope's handler.
     if (!isCsrfError(err) || render === undefined) throw err;
     reply.code(403).header('Cache-Control', 'no-store');
-    await render(request, reply);
+    if (!(await render(request, reply))) throw err;
     return reply;
   });
 }

@@ -174,7 +174,7 @@ for (const kind of storeKinds()) {
     it('a form whose CSRF token expired is shown again with what was typed, and nothing is done', async () => {
       const res = await admin.postForm('/admin/auth-clients', { _csrf: 'expired-token', name: `Expired ${kind}`, types: ['password_client', 'client_credentials_grant'] });
       assert.equal(res.status, 403);
-      assert.match(res.text, /This form had expired/);
+      assert.match(res.text, /This form has expired/);
       assert.match(res.text, new RegExp(`value="Expired ${kind}"`));
       assert.match(res.text, /value="client_credentials_grant" checked/);
       assert.equal(await server.ctx.clients.findByName(`Expired ${kind}`), null);
@@ -185,7 +185,7 @@ for (const kind of storeKinds()) {
       const pat = await admin.postForm('/profile/tokens', { _csrf: 'expired-token', name: 'kept name', scopes: 'api:read', expiry: '30' });
       assert.equal(pat.status, 403);
       assert.match(pat.text, /value="kept name"/);
-      assert.match(pat.text, /This form had expired/);
+      assert.match(pat.text, /This form has expired/);
       const user = await createUser(server.ctx, { username: `olga-${kind}` });
       const account = await admin.postForm(`/admin/users/${user.id}`, { _csrf: 'expired-token', permissions: 'edit-auth_clients', password: 'new password here' });
       assert.equal(account.status, 403);

@@ -179,7 +179,7 @@ describe('every console page fits at 1280 px and 390 px', { skip }, () => {
     const problems = await walk(context, 'dark');
     const page = await context.newPage();
     await page.goto(`${server.baseUrl}/admin/auth-clients`);
-    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const background = await page.evaluate('getComputedStyle(document.body).backgroundColor');
     assert.equal(background, 'rgb(17, 21, 31)', 'the dark palette applies');
     await page.screenshot({ path: screenshotPath('auth-clients-dark.png') });
     await context.close();

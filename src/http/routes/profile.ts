@@ -66,8 +66,10 @@ ${patCreateForm(config, { action: PROFILE_TOKENS_PATH, csrf, clients, values: ex
   });
 
   const expired = async (request: FastifyRequest, reply: FastifyReply) => {
-    const user = await session.requireUser(request, reply);
-    return user && send(reply, await render(request, reply, user, { values: readPatForm(request.body), notice: FORM_EXPIRED }));
+    const user = await session.user(request);
+    if (!user) return false;
+    send(reply, await render(request, reply, user, { values: readPatForm(request.body), notice: FORM_EXPIRED }));
+    return true;
   };
 
   app.post(PROFILE_TOKENS_PATH, { preHandler: csrfCheck(app), config: { expiredForm: expired } }, async (request, reply) => {

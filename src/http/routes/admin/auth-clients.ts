@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../../config.js';
 import type { Actor, UserActor } from '../../../services/actor.js';
 import { MAX_GRACE_PERIOD_SECONDS, type ClientService } from '../../../services/clients.js';
-import { ValidationError } from '../../../services/errors.js';
+import { nullIfNotFound, ValidationError } from '../../../services/errors.js';
 import type { OneTimeResultService } from '../../../services/one-time-results.js';
 import { may } from '../../../services/policy.js';
 import type { User } from '../../../store/user-store.js';
@@ -187,9 +187,18 @@ export async function adminAuthClientRoutes(app: FastifyInstance, { clients, one
     return createForm(request, reply, who, EMPTY_FORM, {});
   });
 
+  /** Who may use a form whose CSRF token expired: only a signed-in user allowed `action` sees it again. */
+  const expiredWho = async (request: FastifyRequest, action: Action): Promise<Who | null> => {
+    const user = await session.user(request);
+    const actor = user && session.actor(request, user);
+    return user && actor && permissionsOf(actor)[action] ? { user, actor } : null;
+  };
+
   const expiredCreate = async (request: FastifyRequest, reply: FastifyReply) => {
-    const who = await guard(request, reply, 'create');
-    return who && createForm(request, reply, who, readForm(request.body, 'create', who.user.administrator).values, {}, FORM_EXPIRED);
+    const who = await expiredWho(request, 'create');
+    if (!who) return false;
+    await createForm(request, reply, who, readForm(request.body, 'create', who.user.administrator).values, {}, FORM_EXPIRED);
+    return true;
   };
 
   app.post(CLIENTS_PATH, { preHandler: csrfCheck(app), config: { expiredForm: expiredCreate } }, async (request, reply) => {
@@ -239,8 +248,11 @@ export async function adminAuthClientRoutes(app: FastifyInstance, { clients, one
   });
 
   const expiredEdit = async (request: FastifyRequest, reply: FastifyReply) => {
-    const who = await guard(request, reply, 'edit');
-    return who && editForm(request as FastifyRequest<IdRoute>, reply, who, { values: readForm(request.body, 'edit', who.user.administrator).values, errors: {} }, FORM_EXPIRED);
+    const who = await expiredWho(request, 'edit');
+    const { id } = (request as FastifyRequest<IdRoute>).params;
+    if (!who || !(await clients.get(who.actor, id, 'edit').catch(nullIfNotFound))) return false;
+    await editForm(request as FastifyRequest<IdRoute>, reply, who, { values: readForm(request.body, 'edit', who.user.administrator).values, errors: {} }, FORM_EXPIRED);
+    return true;
   };
 
   app.post<IdRoute>(`${CLIENTS_PATH}/:id`, { preHandler: csrfCheck(app), config: { expiredForm: expiredEdit } }, async (request, reply) => {

@@ -109,9 +109,17 @@ ${notice ? html`<div class="flash flash-info" role="status">${notice}</div>` : '
     return html200(reply).send(newUserPage(request, reply, who.me, { username: '', administrator: false, permissions: [] }, {}));
   });
 
+  /** The signed-in administrator behind a form whose CSRF token expired, or null (then the plain page answers). */
+  const expiredAdmin = async (request: FastifyRequest): Promise<{ me: User; actor: UserActor } | null> => {
+    const me = await session.user(request);
+    return me?.administrator ? { me, actor: session.actor(request, me) } : null;
+  };
+
   const expiredNewUser = async (request: FastifyRequest, reply: FastifyReply) => {
-    const who = await admin(request, reply);
-    return who && html200(reply).send(newUserPage(request, reply, who.me, readUserForm(request.body), {}, FORM_EXPIRED));
+    const who = await expiredAdmin(request);
+    if (!who) return false;
+    html200(reply).send(newUserPage(request, reply, who.me, readUserForm(request.body), {}, FORM_EXPIRED));
+    return true;
   };
 
   app.post(BASE, { preHandler: csrfCheck(app), config: { expiredForm: expiredNewUser } }, async (request, reply) => {
@@ -171,12 +179,13 @@ ${patCreateForm(config, { action: `${BASE}/${user.id}/tokens`, csrf, clients, va
 
   /** A form of the user page posted with an expired CSRF token: the page again, with what was typed. */
   const expiredUserForm = (which: 'account' | 'token') => async (request: FastifyRequest, reply: FastifyReply) => {
-    const who = await admin(request, reply);
-    const user = who && (await loadUser(who.actor, (request.params as { id: string }).id, reply));
-    if (!who || !user) return reply;
+    const who = await expiredAdmin(request);
+    const user = who && (await users.get(who.actor, (request.params as { id: string }).id).catch(nullIfNotFound));
+    if (!who || !user) return false;
     const extra =
       which === 'account' ? { values: { ...readUserForm(request.body), username: user.username }, notice: FORM_EXPIRED } : { patValues: readPatForm(request.body), patNotice: FORM_EXPIRED };
-    return html200(reply).send(await userPage(request, reply, who, user, extra));
+    html200(reply).send(await userPage(request, reply, who, user, extra));
+    return true;
   };
 
   app.post<{ Params: { id: string } }>(`${BASE}/:id`, { preHandler: csrfCheck(app), config: { expiredForm: expiredUserForm('account') } }, async (request, reply) => {
