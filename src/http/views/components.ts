@@ -57,11 +57,15 @@ export function copyButton(targetId: string, label = 'Copy'): Html {
 }
 
 /**
- * A URL that wraps only where a reader expects it (after a slash, before ? & = .), never inside a
+ * A URL that wraps only where a reader expects it (after a slash, before ? and &), never inside a
  * word; a single part longer than the line still breaks (CSS overflow-wrap).
  */
 export function breakableUrl(url: string): Html {
-  const parts = url.split(/(?<=\/)(?!\/)|(?=[?&=.])/);
+  // "https://host/" stays whole; the path breaks after each slash, the query before ? and &.
+  const scheme = url.indexOf('://');
+  const slash = scheme >= 0 ? url.indexOf('/', scheme + 3) : -1;
+  const head = slash >= 0 ? url.slice(0, slash + 1) : url;
+  const parts = [head, ...(slash >= 0 ? url.slice(slash + 1).split(/(?<=\/)|(?=[?&])/) : [])].filter((p) => p !== '');
   return html`${parts.map((part, i) => (i === 0 ? part : html`<wbr>${part}`))}`;
 }
 
