@@ -23,21 +23,20 @@ document.addEventListener('DOMContentLoaded', () => {
       setTimeout(() => { button.textContent = label; }, 2000);
     });
   }
-  // Checkboxes that show or hide another element: <input type=checkbox data-toggles="id">
+  // Checkboxes that show or hide other elements: <input type=checkbox data-toggles="id !other">
+  // shows #id while ticked and #other while unticked. Hidden fields keep what was typed in them.
   const sync = (box) => {
-    for (const id of box.getAttribute('data-toggles').split(' ')) {
-      const el = document.getElementById(id);
-      if (el) el.hidden = !box.checked;
+    for (const ref of box.getAttribute('data-toggles').split(' ')) {
+      const inverse = ref.startsWith('!');
+      const el = document.getElementById(inverse ? ref.slice(1) : ref);
+      if (el) el.hidden = inverse ? box.checked : !box.checked;
     }
   };
   for (const box of document.querySelectorAll('input[data-toggles]')) {
     sync(box);
     box.addEventListener('change', () => sync(box));
   }
-  // Selects that submit their form on change: <select data-autosubmit>
-  for (const select of document.querySelectorAll('select[data-autosubmit]')) {
-    select.addEventListener('change', () => select.form && select.form.requestSubmit());
-  }
+  // (No select submits on change: keyboard users move through the options; forms have a button.)
   // Focus the first field with an error, for keyboard and screen-reader users.
   const invalid = document.querySelector('[aria-invalid=true]');
   if (invalid) invalid.focus();

@@ -18,6 +18,7 @@ import { openStore, type Store } from './store/db.js';
 import { createInvalidation, type Invalidation } from './store/invalidation.js';
 import { createLastUsedRecorder, type LastUsedRecorder } from './store/last-used.js';
 import { migrateToLatest } from './store/migrate.js';
+import { createOneTimeResultStore } from './store/one-time-result-store.js';
 import { createPatStore } from './store/pat-store.js';
 import { createScopeStore } from './store/scope-store.js';
 import { createSessionStore, type SessionStore } from './store/session-store.js';
@@ -86,11 +87,16 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const sessions = createSessionStore(store);
   const audit = createAuditStore(store);
   const loginThrottle = createThrottle(counters, 'login', now);
+  const webKeys = await loadWebKeys(store);
   const services = createServices({
     config,
-    stores: { clients, users, sessions, audit, pats: createPatStore(store), tokenAdmin: createTokenAdminStore(store), consents: createConsentStore(store), scopes: createScopeStore(store) },
+    stores: {
+      clients, users, sessions, audit, pats: createPatStore(store), tokenAdmin: createTokenAdminStore(store), consents: createConsentStore(store),
+      scopes: createScopeStore(store), oneTimeResults: createOneTimeResultStore(store),
+    },
     invalidation,
     lastUsed,
+    resultKey: webKeys.resultKey,
     now,
   });
   const codes = createCodeStore(store);
@@ -119,7 +125,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     consoleLogin: createConsoleLogin({ users, sessions, throttle: loginThrottle, sessionTtlSeconds: config.sessionTtlSeconds }),
     passwordThrottle: createThrottle(counters, 'password', now),
     services,
-    webKeys: await loadWebKeys(store),
+    webKeys,
     async close() {
       if (housekeeping) clearInterval(housekeeping);
       await lastUsed.close();

@@ -26,15 +26,28 @@ function fieldLabel(field: string): string {
   return field.charAt(0).toUpperCase() + field.slice(1).replace(/_/g, ' ');
 }
 
-/** Turns Fastify/Ajv validation errors into `{field: [messages]}`. */
+/**
+ * Turns Fastify/Ajv validation errors into `{field: [messages]}`. A value that fits none of a
+ * union's branches gets one message naming what it may be ("must be null or string"), not one
+ * per branch plus Ajv's "must match a schema in anyOf".
+ */
 export function fieldErrorsFromValidation(err: FastifyError): FieldErrors {
   const errors: FieldErrors = {};
-  for (const v of err.validation ?? []) {
+  const all = err.validation ?? [];
+  const unions = all.filter((v) => v.keyword === 'anyOf').map((v) => v.schemaPath.replace(/\/anyOf$/, '/anyOf/'));
+  const inUnion = (schemaPath: string) => unions.find((u) => schemaPath.startsWith(u));
+  for (const v of all) {
+    if (inUnion(v.schemaPath)) continue;
     const path = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
     const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty;
     const field = missing ?? (path || (err.validationContext ?? 'body'));
     const label = fieldLabel(field);
-    const message = missing ? `The ${label} field is required.` : `The ${label} field ${v.message ?? 'is invalid'}.`;
+    let message = missing ? `The ${label} field is required.` : `The ${label} field ${v.message ?? 'is invalid'}.`;
+    if (v.keyword === 'anyOf') {
+      const union = v.schemaPath.replace(/\/anyOf$/, '/anyOf/');
+      const types = [...new Set(all.filter((b) => b.keyword === 'type' && b.schemaPath.startsWith(union)).map((b) => String((b.params as { type?: unknown }).type)))];
+      if (types.length > 0) message = `The ${label} field must be ${types.join(' or ')}.`;
+    }
     (errors[field] ??= []).push(message);
   }
   return errors;

@@ -40,7 +40,8 @@ export function parseCommandArgs(command: Command, argv: string[]): Record<strin
     return values;
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    const message = (err as Error).message.replace(/\. To specify a positional.*$/s, '');
+    // node:util's messages may run over several lines: keep the first (one clear line).
+    const message = (err as Error).message.replace(/\. To specify a positional.*$/s, '').split('\n')[0]!.trim();
     throw new UsageError(`${message} (see keygate ${command.name} --help)`);
   }
 }
@@ -84,3 +85,19 @@ export function listOption(values: Record<string, unknown>, name: string): strin
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
   return typeof v === 'string' ? [v] : [];
 }
+
+/** A whole number from `min` to `max` given as `--name`, or `fallback` when it is left out. */
+export function intOption(values: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
+  const raw = stringOption(values, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new CommandError(`--${name} must be a whole number from ${min} to ${max}`);
+  return Number(raw);
+}
+
+/** The shell words of a command line, quoted where needed (for "run this next" hints). */
+export function shellLine(words: readonly string[]): string {
+  return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** Prints a one-time secret's warning on stderr, so `--json` output on stdout stays clean. */
+export const SHOWN_ONCE = "Copy it now: it won't be shown again.";

@@ -12,6 +12,11 @@ import { isPermission, type Permission } from './permission.js';
 
 export type FieldErrors = Record<string, string[]>;
 
+/** A user's value quoted in a message, cut short so one bad line cannot flood the page. */
+function shortened(value: string, max = 80): string {
+  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+}
+
 export const NAME_MAX_LENGTH = 255;
 export const REDIRECT_MAX_LENGTH = 2000;
 export const REDIRECT_MAX_COUNT = 20;
@@ -22,13 +27,15 @@ export const CLIENT_MESSAGES = {
   nameString: 'The Name field must be a string.',
   nameTooLong: `The Name may not be greater than ${NAME_MAX_LENGTH} characters.`,
   nameTaken: 'The Name has already been taken.',
-  typesRequired: 'The Auth-Client must have at least 1 item chosen.',
-  typesInvalid: 'The selected Auth-Client is invalid.',
+  typesRequired: 'Choose at least one grant type.',
+  typesInvalid: `The Grant types must be among ${CLIENT_TYPES.join(', ')}.`,
   redirectRequired: 'The Redirect field is required.',
   redirectInvalid: 'The Redirect field must be a valid URL.',
   redirectScheme: 'The Redirect URL must use https (http is allowed only for localhost, 127.0.0.1 and [::1]).',
   redirectFragment: 'The Redirect URL must not contain a fragment (#).',
   redirectTooMany: `The Redirect field may not have more than ${REDIRECT_MAX_COUNT} URLs.`,
+  /** One of several redirect URLs is wrong: which one (its position, as on the console's lines), and why. */
+  redirectLine: (position: number, url: string, reason: string) => `Redirect URL ${position} (${shortened(url)}) ${reason}.`,
   publicClientTypes: 'A public client (no secret) may only use the Authorization Code Grant.',
   booleanField: (label: string) => `The ${label} field must be true or false.`,
   permissionsInvalid: 'The selected Permissions are invalid.',
@@ -76,6 +83,13 @@ export function splitRedirects(value: unknown): string[] | null {
     .map((v) => v.trim())
     .filter((v) => v.length > 0);
 }
+
+/** Each single-URL message, as the reason given when several URLs are listed. */
+const REDIRECT_REASONS: Readonly<Record<string, string>> = {
+  [CLIENT_MESSAGES.redirectInvalid]: 'is not a valid absolute URL',
+  [CLIENT_MESSAGES.redirectScheme]: 'must use https (http is allowed only for localhost, 127.0.0.1 and [::1])',
+  [CLIENT_MESSAGES.redirectFragment]: 'must not contain a fragment (#)',
+};
 
 /** The first problem with one redirect URL, or null when it is acceptable. */
 export function redirectProblem(value: string): string | null {
@@ -140,10 +154,11 @@ export function validateClientRequest(input: ClientRequest, options: { fixedConf
   else if (wantsRedirect) {
     if (given.length === 0) add('redirect', CLIENT_MESSAGES.redirectRequired);
     else if (given.length > REDIRECT_MAX_COUNT) add('redirect', CLIENT_MESSAGES.redirectTooMany);
-    for (const url of given) {
+    // With several URLs each message says which one is wrong (the console shows one per line).
+    given.forEach((url, i) => {
       const problem = redirectProblem(url);
-      if (problem) add('redirect', problem);
-    }
+      if (problem) add('redirect', given.length === 1 ? problem : CLIENT_MESSAGES.redirectLine(i + 1, url, REDIRECT_REASONS[problem] ?? problem));
+    });
     redirect = [...new Set(given)];
   }
   // Without the authorization code grant a redirect has no use, so none is kept.

@@ -78,7 +78,7 @@ export function patExpiryProblem(expiresAtMs: number | null, nowMs: number, maxT
 export function describeTtl(seconds: number): string {
   if (seconds % 86_400 === 0) return `${seconds / 86_400} day${seconds === 86_400 ? '' : 's'}`;
   if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
-  return `${seconds} seconds`;
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
 }
 
 /**
@@ -142,4 +142,38 @@ export function parseBeforeDate(text: string): number | null {
   if (!/^\d{4}-\d{2}-\d{2}T/.test(t)) return null;
   const ms = Date.parse(t);
   return Number.isFinite(ms) ? ms : null;
+}
+
+/** A personal access token as the API and the CLI print it (INTERFACE.md): never the token itself. */
+export interface PatWire {
+  readonly id: string;
+  readonly name: string;
+  readonly client_id: string;
+  readonly scopes: string[];
+  readonly prefix: string;
+  readonly created_at: string;
+  readonly expires_at: string | null;
+  readonly last_used_at: string | null;
+}
+
+export function patWireForm(pat: {
+  readonly id: string;
+  readonly name: string;
+  readonly clientId: string;
+  readonly scopes: string[];
+  readonly prefix: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+  readonly lastUsedAt: Date | null;
+}): PatWire {
+  return {
+    id: pat.id,
+    name: pat.name,
+    client_id: pat.clientId,
+    scopes: pat.scopes,
+    prefix: pat.prefix,
+    created_at: pat.createdAt.toISOString(),
+    expires_at: pat.expiresAt?.toISOString() ?? null,
+    last_used_at: pat.lastUsedAt?.toISOString() ?? null,
+  };
 }

@@ -9,6 +9,7 @@ import type { Context } from '../context.js';
 import { sessionPlugin } from './plugins/session.js';
 import { csrfToken, securityPlugin } from './plugins/security.js';
 import { consoleRoutes } from './routes/console.js';
+import { openApiOptions } from './routes/docs.js';
 import { loginRoutes } from './routes/login.js';
 import { oauthRoutes } from './routes/oauth/index.js';
 import { deferredChildLogger } from './request-logger.js';
@@ -84,19 +85,8 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
 
   await app.register(securityPlugin, { config: ctx.config, keys: ctx.webKeys });
   await app.register(sessionPlugin, { config: ctx.config, sessions: ctx.sessions, users: ctx.users });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Keygate REST API', version: '1.0.0', description: 'The REST API protected by Keygate tokens.' },
-      servers: [{ url: `${ctx.config.issuer}${API_PREFIX}` }],
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
-    },
-    // Only the REST API is documented; server URLs carry the prefix.
-    transform: ({ schema, url }) => {
-      if (!url.startsWith(API_PREFIX)) return { schema: { ...schema, hide: true }, url };
-      return { schema, url: url.slice(API_PREFIX.length) || '/' };
-    },
-  });
+  // The API reference: the REST API and the OAuth endpoints (src/http/routes/docs.ts).
+  await app.register(swagger, openApiOptions(ctx.config.issuer));
 
   await app.register(async (scope) => systemRoutes(scope, ctx));
   await app.register(async (scope) => loginRoutes(scope, { consoleLogin: ctx.consoleLogin }));

@@ -110,7 +110,7 @@ export class AccessDeniedError extends OAuthError {
 export class SlowDownError extends OAuthError {
   override readonly name = 'SlowDownError';
   constructor(readonly retryAfterSeconds: number) {
-    super('slow_down', `Too many failed attempts. Try again in ${retryAfterSeconds} seconds.`);
+    super('slow_down', `Too many failed attempts. Try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`);
   }
 }
 

@@ -88,6 +88,41 @@ function addsCustomScope(before: readonly string[], after: readonly string[]): b
   return after.some((s) => !isBuiltinScope(s) && !before.includes(s));
 }
 
+/** The client's settings after an update; left-out administrator fields and settings keep their value. */
+function settingsAfter(current: Client, draft: ClientDraft) {
+  return {
+    name: draft.name,
+    types: draft.types,
+    redirect: draft.redirect,
+    trusted: draft.trusted ?? current.trusted,
+    introspectAll: draft.introspectAll ?? current.introspectAll,
+    permissions: draft.permissions ?? current.permissions,
+    scopes: draft.scopes ?? current.scopes,
+    requirePkce: draft.requirePkce ?? current.requirePkce,
+    allowedOrigins: draft.allowedOrigins ?? current.allowedOrigins,
+  };
+}
+
+/** The fields an update changes (wire names → new values). */
+function changesOf(current: Client, draft: ClientDraft): Record<string, unknown> {
+  return changedClientFields(current, settingsAfter(current, draft));
+}
+
+/** What the policy judges about an update. */
+function policyChange(current: Client, draft: ClientDraft): ClientChange {
+  return { ...changeOf(changesOf(current, draft)), customScopes: addsCustomScope(current.scopes, settingsAfter(current, draft).scopes) };
+}
+
+/** What an update would do that cannot be undone, for the console to show before it saves. */
+export interface UpdatePreview {
+  readonly client: Client;
+  /** Active tokens the removal of a grant type would revoke, for good. */
+  readonly tokensEnded: number;
+  readonly typesRemoved: readonly ClientType[];
+  /** Redirect URLs the update drops (consents given to the client are forgotten with any change of them). */
+  readonly redirectRemoved: readonly string[];
+}
+
 /** Text a list filter may hold: no control characters (a NUL cannot even be stored by PostgreSQL). */
 export function filterProblem(filter: string): string | null {
   if (filter.length > FILTER_MAX_LENGTH) return `The Filter may not be greater than ${FILTER_MAX_LENGTH} characters.`;
@@ -182,19 +217,8 @@ export function createClientService(deps: ClientServiceDeps) {
         const current = id.length <= 100 ? await clients.findById(id, c.trx) : null;
         if (!current) throw new NotFoundError('client');
         const draft = await validate(request, current, c.trx);
-        const after = {
-          name: draft.name,
-          types: draft.types,
-          redirect: draft.redirect,
-          trusted: draft.trusted ?? current.trusted,
-          introspectAll: draft.introspectAll ?? current.introspectAll,
-          permissions: draft.permissions ?? current.permissions,
-          scopes: draft.scopes ?? current.scopes,
-          requirePkce: draft.requirePkce ?? current.requirePkce,
-          allowedOrigins: draft.allowedOrigins ?? current.allowedOrigins,
-        };
-        const changed = changedClientFields(current, after);
-        authorize(actor, { action: 'client.update', client: current, change: { ...changeOf(changed), customScopes: addsCustomScope(current.scopes, after.scopes) } });
+        const changed = changesOf(current, draft);
+        authorize(actor, { action: 'client.update', client: current, change: policyChange(current, draft) });
         if (!(await clients.update(c.trx, current.id, draft, c.nowMs).catch(nameTaken))) throw new NotFoundError('client');
         const consentsForgotten = 'redirect' in changed ? await deps.consents.forgetClient(c.trx, current.id) : 0;
         const ended = originsEndedBy(current.types, draft.types);
@@ -210,6 +234,24 @@ export function createClientService(deps: ClientServiceDeps) {
         const client = stripSecretState((await clients.findById(current.id, c.trx))!);
         return { client, tokensRevoked: revoked.count, consentsForgotten };
       });
+    },
+
+    /**
+     * What `update` would do with this request, without writing: refused exactly as `update` would
+     * be (not found, policy, validation). The console asks for Confirm when it ends tokens.
+     */
+    async previewUpdate(actor: Actor, id: string, request: ClientRequest): Promise<UpdatePreview> {
+      authorize(actor, { action: 'client.update' });
+      const current = id.length <= 100 ? await clients.findById(id) : null;
+      if (!current) throw new NotFoundError('client');
+      const draft = await validate(request, current, undefined);
+      authorize(actor, { action: 'client.update', client: current, change: policyChange(current, draft) });
+      return {
+        client: stripSecretState(current),
+        tokensEnded: await clients.countActiveTokens(current.id, deps.now(), originsEndedBy(current.types, draft.types)),
+        typesRemoved: current.types.filter((t) => !draft.types.includes(t)),
+        redirectRemoved: current.redirect.filter((r) => !draft.redirect.includes(r)),
+      };
     },
 
     /** How many active tokens an update would end (the console shows it before saving). */

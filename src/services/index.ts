@@ -8,6 +8,7 @@ import type { ClientStore } from '../store/client-store.js';
 import type { ConsentStore } from '../store/consent-store.js';
 import type { Invalidation } from '../store/invalidation.js';
 import type { LastUsedRecorder } from '../store/last-used.js';
+import type { OneTimeResultStore } from '../store/one-time-result-store.js';
 import type { PatStore } from '../store/pat-store.js';
 import type { ScopeStore } from '../store/scope-store.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -16,6 +17,7 @@ import type { UserStore } from '../store/user-store.js';
 import { createAuditLogService, type AuditLogService } from './audit-log.js';
 import { createClientService, type ClientService } from './clients.js';
 import { createConsentService, type ConsentService } from './consents.js';
+import { createOneTimeResultService, type OneTimeResultService } from './one-time-results.js';
 import { createPatService, type PatService } from './pats.js';
 import { createTokenHygieneService, type TokenHygieneService } from './token-hygiene.js';
 import { createUnitOfWork } from './unit-of-work.js';
@@ -28,6 +30,8 @@ export interface Services {
   readonly tokenHygiene: TokenHygieneService;
   readonly consents: ConsentService;
   readonly auditLog: AuditLogService;
+  /** Secrets and tokens a console form made, kept sealed until their page shows them once. */
+  readonly oneTimeResults: OneTimeResultService;
 }
 
 export interface ServiceStores {
@@ -39,6 +43,7 @@ export interface ServiceStores {
   readonly sessions: SessionStore;
   readonly audit: AuditStore;
   readonly scopes: ScopeStore;
+  readonly oneTimeResults: OneTimeResultStore;
 }
 
 export interface ServiceDeps {
@@ -46,6 +51,8 @@ export interface ServiceDeps {
   readonly stores: ServiceStores;
   readonly invalidation: Pick<Invalidation, 'revoke'>;
   readonly lastUsed: Pick<LastUsedRecorder, 'flush'>;
+  /** 32 bytes that seal one-time results (WebKeys.resultKey). */
+  readonly resultKey: Buffer;
   readonly now: () => number;
 }
 
@@ -66,5 +73,6 @@ export function createServices(deps: ServiceDeps): Services {
     tokenHygiene: createTokenHygieneService({ admin: stores.tokenAdmin, lastUsed: deps.lastUsed, work, rotationDays: deps.config.tokenRotationDays, now }),
     consents: createConsentService({ consents: stores.consents, work }),
     auditLog: createAuditLogService({ audit: stores.audit }),
+    oneTimeResults: createOneTimeResultService({ results: stores.oneTimeResults, key: deps.resultKey, now }),
   };
 }

@@ -115,6 +115,16 @@ export function createTokenHygieneService(deps: TokenHygieneDeps) {
       });
     },
 
+    /** One active token, as the list shows it (the console's confirmation before revoking it). */
+    async get(actor: Actor, tokenId: string): Promise<TokenOverview> {
+      authorize(actor, { action: 'token.admin' });
+      if (tokenId.length === 0 || tokenId.length > 100) throw new NotFoundError('token');
+      await deps.lastUsed.flush();
+      const { data } = await admin.list({ id: tokenId }, { page: 1, perPage: 1, rotationDays: deps.rotationDays }, deps.now());
+      if (!data[0]) throw new NotFoundError('token');
+      return data[0];
+    },
+
     /** Revokes one token of any kind (a refresh token takes the access tokens issued from it along). */
     async revoke(actor: Actor, tokenId: string): Promise<void> {
       authorize(actor, { action: 'token.admin' });
@@ -138,12 +148,6 @@ export function createTokenHygieneService(deps: TokenHygieneDeps) {
     async purge(actor: Actor, options: { batchSize?: number; pauseMs?: number; onProgress?: (p: PurgeProgress) => void } = {}): Promise<PurgeResult> {
       authorize(actor, { action: 'token.admin' });
       return admin.purge({ ...options, nowMs: deps.now() });
-    },
-
-    /** Clients for the filter menus (by name). */
-    async clientOptions(actor: Actor): Promise<Array<{ id: string; name: string }>> {
-      authorize(actor, { action: 'token.admin' });
-      return admin.clientOptions();
     },
   };
 }

@@ -162,6 +162,17 @@ export interface SettingsTable {
   value: string;
 }
 
+/** A secret or token made by a console form, sealed, until its page shows it once (src/services/one-time-results.ts). */
+export interface OneTimeResultsTable {
+  id: string;
+  /** The digest of the session that made it; only that session may take it. */
+  session_hash: string;
+  /** AES-256-GCM sealed JSON (src/domain/sealed.ts); never the plain value. */
+  sealed: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   permissions: PermissionsTable;
@@ -176,5 +187,6 @@ export interface Database {
   throttle_counters: ThrottleCountersTable;
   settings: SettingsTable;
   scopes: ScopesTable;
+  one_time_results: OneTimeResultsTable;
   kysely_migration?: { name: string; timestamp: Generated<string> };
 }

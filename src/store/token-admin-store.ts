@@ -13,6 +13,8 @@ import type { Database } from './schema.js';
 import { revokeRows, type RevokedTokens } from './token-revocation.js';
 
 export interface TokenFilter {
+  /** One token (the console's confirmation before revoking it). */
+  readonly id?: string | undefined;
   readonly clientId?: string | undefined;
   readonly userId?: string | undefined;
   readonly kind?: TokenKind | undefined;
@@ -71,6 +73,7 @@ function whereActive<Q extends TokenQuery>(q: Q, nowMs: number): Q {
 
 function applyFilter<Q extends TokenQuery>(q: Q, f: TokenFilter, nowMs: number): Q {
   let out = q as TokenQuery;
+  if (f.id !== undefined) out = out.where('tokens.id', '=', f.id);
   if (f.clientId !== undefined) out = out.where('tokens.client_id', '=', f.clientId);
   if (f.userId !== undefined) out = out.where('tokens.user_id', '=', f.userId);
   if (f.kind !== undefined) out = out.where('tokens.kind', '=', f.kind);
@@ -130,11 +133,6 @@ export function createTokenAdminStore(store: Store) {
           needsRotation: needsRotation(Number(r.created_at), nowMs, options.rotationDays),
         })),
       };
-    },
-
-    /** Clients for the filter menus, by name (at most 1,000). */
-    async clientOptions(): Promise<Array<{ id: string; name: string }>> {
-      return db.selectFrom('clients').select(['id', 'name']).orderBy('name_key').limit(1000).execute();
     },
 
     /** A client id from an id or a name (case-insensitive), or null. */

@@ -36,9 +36,34 @@ describe('OpenAPI document', () => {
     for (const p of ['/users/me', '/users', '/users/{id}', '/users/{id}/tokens', '/users/{id}/tokens/{tokenId}', '/tokens', '/tokens/revoke']) {
       assert.ok(paths.includes(p), `${p} is documented`);
     }
-    assert.ok(paths.every((p) => !p.startsWith('/api/') && !p.startsWith('/admin') && !p.startsWith('/oauth/token') && p !== '/openapi.json'), paths.join(' '));
+    assert.ok(paths.every((p) => !p.startsWith('/api/') && !p.startsWith('/admin') && !p.startsWith('/profile') && p !== '/openapi.json' && p !== '/login'), paths.join(' '));
     assert.deepEqual(Object.keys(doc.paths['/users/{id}']).sort(), ['delete', 'get', 'put']);
     assert.ok(doc.components.securitySchemes.bearerAuth);
+  });
+
+  it('documents the OAuth endpoints at the issuer, with their bodies and RFC 6749 errors, and links back to the console', () => {
+    for (const [path, method] of [['/oauth/token', 'post'], ['/oauth/revoke', 'post'], ['/oauth/introspect', 'post'], ['/.well-known/oauth-authorization-server', 'get']] as const) {
+      const op = doc.paths[path]?.[method];
+      assert.ok(op, `${method} ${path} is documented`);
+      assert.deepEqual(op.servers, [{ url: server.baseUrl }], `${path} is served at the issuer, not under /api/1.0`);
+      assert.deepEqual(op.tags, ['OAuth 2.0']);
+      assert.ok(op.summary);
+    }
+    const token = doc.paths['/oauth/token'].post;
+    assert.deepEqual(Object.keys(token.requestBody.content).sort(), ['application/json', 'application/x-www-form-urlencoded']);
+    const grant = token.requestBody.content['application/x-www-form-urlencoded'].schema.properties.grant_type;
+    assert.deepEqual([...grant.enum].sort(), ['authorization_code', 'client_credentials', 'password', 'refresh_token']);
+    for (const status of ['200', '400', '401']) assert.ok(token.responses[status], status);
+    assert.deepEqual(token.security, [{ clientBasic: [] }, {}]);
+    assert.ok(doc.paths['/oauth/revoke'].post.responses['200']);
+    assert.equal(doc.components.securitySchemes.clientBasic.scheme, 'basic');
+    assert.match(doc.info.description, /\(\/admin\/auth-clients\)/, 'a link back to the console');
+  });
+
+  it('documents the OAuth endpoints without changing them: the token endpoint still answers RFC 6749 errors', async () => {
+    const res = await fetch(`${server.baseUrl}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: ['password'] }) });
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as { error: string }).error, 'invalid_request');
   });
 
   it('declares parameters, bodies and responses for every operation', () => {

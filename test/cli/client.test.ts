@@ -80,7 +80,9 @@ for (const kind of storeKinds()) {
       assert.match(text.stdout, /Shell App/);
       assert.match(text.stdout, /Personal Access Client/);
       const none = await run(CLI, ['client:list', '--filter', 'nothing-matches-this'], env);
-      assert.equal(none.stdout.trim(), 'No Data Available');
+      assert.equal(none.stdout.trim(), 'No Auth Client matches "nothing-matches-this".');
+      const paged = await run(CLI, ['client:list', '--per-page', '1', '--filter', 'shell', '--order-by', 'name'], env);
+      assert.match(paged.stdout, /1–1 of 2 \(page 1 of 2\)\nNext page: keygate client:list --filter shell --order-by name --per-page 1 --page 2\n$/);
       const bad = await run(CLI, ['client:list', '--per-page', '500'], env);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /--per-page must be/);

@@ -41,7 +41,7 @@ describe('client rules', () => {
   });
 
   it('requires at least one known grant type', () => {
-    assert.deepEqual(errorsOf({ name: 'a' }).types, ['The Auth-Client must have at least 1 item chosen.']);
+    assert.deepEqual(errorsOf({ name: 'a' }).types, ['Choose at least one grant type.']);
     assert.deepEqual(errorsOf({ name: 'a', types: 'password_client' }).types, [M.typesRequired]);
     assert.deepEqual(errorsOf({ name: 'a', types: ['password_client', 'implicit'] }).types, [M.typesInvalid]);
   });
@@ -63,6 +63,18 @@ describe('client rules', () => {
     }
     assert.equal(redirectProblem('https://a.example/cb#frag'), M.redirectFragment);
     assert.equal(redirectProblem('https://a.example/cb#'), M.redirectFragment);
+  });
+
+  it('says which of several redirect URLs is wrong, one message each', () => {
+    const lines = 'https://ok.example/cb\nhttp://evil.example/cb\nnot a url\nhttps://a.example/cb#x';
+    assert.deepEqual(errorsOf({ name: 'a', types: ['authorization_code_grant'], redirect: lines }).redirect, [
+      'Redirect URL 2 (http://evil.example/cb) must use https (http is allowed only for localhost, 127.0.0.1 and [::1]).',
+      'Redirect URL 3 (not a url) is not a valid absolute URL.',
+      'Redirect URL 4 (https://a.example/cb#x) must not contain a fragment (#).',
+    ]);
+    const long = `http://e.example/${'x'.repeat(200)}`;
+    const [message] = errorsOf({ name: 'a', types: ['authorization_code_grant'], redirect: [long, 'http://x.example'] }).redirect!;
+    assert.ok(message!.length < 200 && message!.includes('…'), message);
   });
 
   it('keeps no redirect without the code grant', () => {

@@ -57,8 +57,8 @@ for (const kind of storeKinds()) {
       assert.equal(saved.status, 303);
       assert.deepEqual((await server.ctx.users.findById(nina.id))!.grantedPermissions, ['create-auth_clients', 'view-auth_clients']);
       const list = await admin.get('/admin/users?filter=nin');
-      assert.match(list.text, /<td>nina<\/td>/);
-      assert.doesNotMatch(list.text, /<td>admin<\/td>/);
+      assert.match(list.text, /<td data-label="Username"><a href="\/admin\/users\/[\w-]+">nina<\/a><\/td>/);
+      assert.doesNotMatch(list.text, />admin<\/a><\/td>/);
 
       const issued = await issuePat(server.ctx, nina.id, { name: 'n' });
       const confirm = await admin.get(`${userPath}/delete`);

@@ -1,6 +1,7 @@
 /**
  * /api/docs renders the API reference in Chromium under the strict CSP (no CSP or script errors),
- * and "Try it out" with a bearer token calls the API.
+ * lists the OAuth endpoints, leads back to the console, and "Try it out" with a bearer token calls
+ * the API.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -38,9 +39,11 @@ describe('API reference in Chromium', { skip }, () => {
 
     // Authorize with the bearer token, then try GET /users/me.
     await page.getByRole('button', { name: /Authorize/ }).first().click();
-    await page.locator('.modal-ux input[type=text]').first().fill(issued.token);
-    await page.locator('.modal-ux').getByRole('button', { name: 'Apply credentials' }).click();
-    await page.locator('.modal-ux').getByRole('button', { name: 'Close' }).click();
+    // Two schemes now: the bearer token for the API, HTTP Basic for clients at the OAuth endpoints.
+    const bearer = page.locator('.modal-ux form').filter({ hasText: 'bearerAuth' });
+    await bearer.locator('input[type=text]').first().fill(issued.token);
+    await bearer.getByRole('button', { name: 'Apply credentials' }).click();
+    await page.locator('.modal-ux').getByRole('button', { name: 'Close' }).first().click();
     await op.click();
     const block = page.locator('.opblock', { has: page.locator('.opblock-summary-path', { hasText: /^\/users\/me$/ }) }).first();
     await block.getByRole('button', { name: 'Try it out' }).click();
@@ -51,6 +54,13 @@ describe('API reference in Chromium', { skip }, () => {
     assert.match((await block.locator('.live-responses-table tr.response .response-col_description').first().textContent()) ?? '', /"username": "admin"/);
     await page.screenshot({ path: screenshotPath('api-docs.png'), fullPage: false });
     assert.deepEqual(errors, [], 'no script or CSP errors');
+
+    // The OAuth endpoints are documented too, and a bar leads back to the console.
+    for (const path of ['/oauth/token', '/oauth/revoke', '/oauth/introspect', '/.well-known/oauth-authorization-server']) {
+      assert.ok(await page.locator('.opblock-summary-path', { hasText: new RegExp(`^${path.replace(/[./]/g, '\\$&')}$`) }).first().isVisible(), path);
+    }
+    await page.getByRole('link', { name: '← Back to the Keygate console' }).click();
+    await page.waitForURL(/\/login\?next=%2Fadmin%2Fauth-clients$/);
     await page.close();
   });
 });

@@ -77,7 +77,13 @@ for (const kind of storeKinds()) {
       const web = new WebClient(server.baseUrl);
       await web.login('admin', server.admin.password);
       const form = await web.get(`/admin/auth-clients/${client.id}/edit`);
-      const saved = await web.postForm(`/admin/auth-clients/${client.id}`, { _csrf: WebClient.csrfFrom(form.text), name: 'Console desktop', types: 'client_credentials_grant', redirect: '' });
+      const fields = { _csrf: WebClient.csrfFrom(form.text), name: 'Console desktop', types: 'client_credentials_grant', redirect: '' };
+      // The console shows how many tokens the removal ends and saves on Confirm.
+      const asked = await web.postForm(`/admin/auth-clients/${client.id}`, fields);
+      assert.equal(asked.status, 200);
+      assert.match(asked.text, /<strong id="tokens-ended">2<\/strong> active tokens/);
+      assert.equal(await me(server.baseUrl, tokens.access_token), 200, 'nothing ends before Confirm');
+      const saved = await web.postForm(`/admin/auth-clients/${client.id}`, { ...fields, _csrf: WebClient.csrfFrom(asked.text), confirmed: '1' });
       assert.equal(saved.status, 303);
       assert.equal(await me(server.baseUrl, tokens.access_token), 401);
       const again = await web.get(`/admin/auth-clients/${client.id}/edit`);

@@ -6,6 +6,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { patWireForm } from '../../domain/pat.js';
 import type { PatService } from '../../services/pats.js';
 import type { PersonalAccessToken } from '../../store/pat-store.js';
 import { actorOf } from '../auth.js';
@@ -50,16 +51,7 @@ const ListQuery = Type.Object({ ...PageQuery });
 const TokenParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }), tokenId: Type.String({ minLength: 1, maxLength: 100 }) });
 
 export function toPatView(pat: PersonalAccessToken): Static<typeof PatView> {
-  return {
-    id: pat.id,
-    name: pat.name,
-    client_id: pat.clientId,
-    scopes: pat.scopes,
-    prefix: pat.prefix,
-    created_at: pat.createdAt.toISOString(),
-    expires_at: pat.expiresAt?.toISOString() ?? null,
-    last_used_at: pat.lastUsedAt?.toISOString() ?? null,
-  };
+  return patWireForm(pat);
 }
 
 const schemaBase = { tags: ['Personal access tokens'], security: [{ bearerAuth: [] }] } as const;

@@ -1,14 +1,6 @@
 import { clientWireForm } from '../../domain/client.js';
 import { CLI_ACTOR } from '../../services/actor.js';
-import { CommandError, printJson, stringOption, withContext, type Command } from '../command.js';
-
-function positiveInt(values: Record<string, unknown>, name: string, fallback: number, max: number): number {
-  const raw = stringOption(values, name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new CommandError(`--${name} must be a whole number from 1 to ${max}`);
-  return n;
-}
+import { CommandError, intOption, printJson, shellLine, stringOption, withContext, type Command } from '../command.js';
 
 export const clientListCommand: Command = {
   name: 'client:list',
@@ -30,8 +22,8 @@ export const clientListCommand: Command = {
   async run(values, io) {
     const orderBy = stringOption(values, 'order-by') ?? 'created_at';
     if (orderBy !== 'created_at' && orderBy !== 'name') throw new CommandError('--order-by must be created_at or name');
-    const page = positiveInt(values, 'page', 1, 1_000_000);
-    const perPage = positiveInt(values, 'per-page', 50, 100);
+    const page = intOption(values, 'page', 1, 1, 1_000_000);
+    const perPage = intOption(values, 'per-page', 50, 1, 100);
     const filter = stringOption(values, 'filter') ?? '';
     const result = await withContext(io, (ctx) => ctx.services.clients.list(CLI_ACTOR, { page, perPage, filter, orderBy }));
     const rows = result.data.map((c) => ({ ...clientWireForm(c), active_tokens: c.stats.activeTokens }));
@@ -39,8 +31,10 @@ export const clientListCommand: Command = {
       printJson(io, { data: rows, meta: { total: result.total, page, per_page: perPage } });
       return;
     }
+    const pages = Math.max(1, Math.ceil(result.total / perPage));
     if (rows.length === 0) {
-      io.stdout.write('No Data Available\n');
+      if (result.total === 0) io.stdout.write(filter ? `No Auth Client matches "${filter}".\n` : 'No Auth Clients yet: create one with keygate client:create.\n');
+      else io.stdout.write(`Page ${page} is past the last page (${pages}).\n`);
       return;
     }
     const nameWidth = Math.min(40, Math.max(4, ...rows.map((r) => r.name.length)));
@@ -48,6 +42,15 @@ export const clientListCommand: Command = {
     for (const r of rows) {
       io.stdout.write(`${r.id}  ${r.name.slice(0, nameWidth).padEnd(nameWidth)}  ${String(r.active_tokens).padStart(6)}  ${r.types.join(',')}\n`);
     }
-    io.stdout.write(`${rows.length} of ${result.total} shown (page ${page})\n`);
+    const from = (page - 1) * perPage + 1;
+    io.stdout.write(`${from}–${from + rows.length - 1} of ${result.total} (page ${page} of ${pages})\n`);
+    if (page < pages) {
+      const same = [
+        ...(filter ? ['--filter', filter] : []),
+        ...(orderBy !== 'created_at' ? ['--order-by', orderBy] : []),
+        ...(perPage !== 50 ? ['--per-page', String(perPage)] : []),
+      ];
+      io.stdout.write(`Next page: ${shellLine(['keygate', 'client:list', ...same, '--page', String(page + 1)])}\n`);
+    }
   },
 };

@@ -3,10 +3,29 @@ import type { Command } from '../command.js';
 import { clientCreateCommand } from './client-create.js';
 import { clientDeleteCommand } from './client-delete.js';
 import { clientListCommand } from './client-list.js';
+import { clientSecretCommand } from './client-secret.js';
+import { clientShowCommand } from './client-show.js';
+import { clientUpdateCommand } from './client-update.js';
 import { migrateCommand } from './migrate.js';
+import { patCreateCommand } from './pat-create.js';
 import { serveCommand } from './serve.js';
 import { tokensPurgeCommand } from './tokens-purge.js';
 import { tokensRevokeCommand } from './tokens-revoke.js';
 import { userCreateCommand } from './user-create.js';
+import { userListCommand } from './user-list.js';
 
-export const COMMANDS: readonly Command[] = [serveCommand, migrateCommand, userCreateCommand, clientCreateCommand, clientListCommand, clientDeleteCommand, tokensRevokeCommand, tokensPurgeCommand];
+export const COMMANDS: readonly Command[] = [
+  serveCommand,
+  migrateCommand,
+  userCreateCommand,
+  userListCommand,
+  clientCreateCommand,
+  clientListCommand,
+  clientShowCommand,
+  clientUpdateCommand,
+  clientSecretCommand,
+  clientDeleteCommand,
+  patCreateCommand,
+  tokensRevokeCommand,
+  tokensPurgeCommand,
+];

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Services } from '../../services/index.js';
+import { showExpiredForms } from '../expired-forms.js';
 import { adminAuditRoutes } from './admin/audit.js';
 import { adminAuthClientRoutes } from './admin/auth-clients.js';
 import { adminTokenRoutes } from './admin/tokens.js';
@@ -15,11 +16,13 @@ export interface ConsoleDeps {
 }
 
 export async function consoleRoutes(app: FastifyInstance, { services, config }: ConsoleDeps): Promise<void> {
+  // A form posted with an expired CSRF token is shown again with what was typed (routes opt in).
+  showExpiredForms(app);
   // Each console area registers its pages here, with the services it uses.
-  await app.register(async (scope) => adminAuthClientRoutes(scope, { clients: services.clients }));
+  await app.register(async (scope) => adminAuthClientRoutes(scope, { clients: services.clients, oneTimeResults: services.oneTimeResults, config }));
   await app.register(async (scope) => adminAuditRoutes(scope, { auditLog: services.auditLog }));
   await app.register(async (scope) => docsRoutes(scope));
-  await app.register(async (scope) => profileRoutes(scope, { pats: services.pats, config }));
-  await app.register(async (scope) => adminUserRoutes(scope, { users: services.users, pats: services.pats, config }));
+  await app.register(async (scope) => profileRoutes(scope, { pats: services.pats, oneTimeResults: services.oneTimeResults, config }));
+  await app.register(async (scope) => adminUserRoutes(scope, { users: services.users, pats: services.pats, oneTimeResults: services.oneTimeResults, config }));
   await app.register(async (scope) => adminTokenRoutes(scope, { tokenHygiene: services.tokenHygiene, config }));
 }

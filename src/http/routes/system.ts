@@ -14,6 +14,7 @@ const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..
 const ASSETS: Record<string, { type: string; body: Buffer }> = {
   'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(join(PUBLIC_DIR, 'app.css')) },
   'app.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(join(PUBLIC_DIR, 'app.js')) },
+  'favicon.svg': { type: 'image/svg+xml', body: readFileSync(join(PUBLIC_DIR, 'favicon.svg')) },
 };
 
 /** RFC 8414 metadata. Every endpoint listed here is served by this build. */

@@ -1,4 +1,5 @@
 /** Pieces the console pages share: form fields with inline errors, pagination, secrets shown once. */
+import { lastPageOf, listUrl } from '../paging.js';
 import { html, type Html, type HtmlValue } from './html.js';
 
 export type FormErrors = Record<string, string[] | undefined>;
@@ -10,7 +11,9 @@ function describedBy(id: string, errors: string[] | undefined, hint?: string): H
 
 export function fieldError(id: string, errors: string[] | undefined): HtmlValue {
   if (!errors?.length) return null;
-  return html`<div class="field-error" id="${id}-error">${errors.join(' ')}</div>`;
+  // Several messages (one per bad redirect line, say) read best one per line.
+  if (errors.length > 1) return html`<ul class="field-error list" id="${id}-error">${errors.map((e) => html`<li>${e}</li>`)}</ul>`;
+  return html`<div class="field-error" id="${id}-error">${errors[0]}</div>`;
 }
 
 export function textField(options: {
@@ -48,6 +51,29 @@ export function checkbox(options: { id: string; name: string; value: string; lab
   return html`<label class="checkbox" for="${options.id}"><input type="checkbox" id="${options.id}" name="${options.name}" value="${options.value}"${options.checked ? html` checked` : ''}${options.toggles ? html` data-toggles="${options.toggles}"` : ''}> <span>${options.label}</span></label>`;
 }
 
+/** A Copy button for the text of element `targetId` (public/app.js does the copying). */
+export function copyButton(targetId: string, label = 'Copy'): Html {
+  return html`<button type="button" class="btn btn-secondary btn-small" data-copy-target="${targetId}">${label}</button>`;
+}
+
+/**
+ * A URL that wraps only where a reader expects it (after a slash, before ? and &), never inside a
+ * word; a single part longer than the line still breaks (CSS overflow-wrap).
+ */
+export function breakableUrl(url: string): Html {
+  // "https://host/" stays whole; the path breaks after each slash, the query before ? and &.
+  const scheme = url.indexOf('://');
+  const slash = scheme >= 0 ? url.indexOf('/', scheme + 3) : -1;
+  const head = slash >= 0 ? url.slice(0, slash + 1) : url;
+  const parts = [head, ...(slash >= 0 ? url.slice(slash + 1).split(/(?<=\/)|(?=[?&])/) : [])].filter((p) => p !== '');
+  return html`${parts.map((part, i) => (i === 0 ? part : html`<wbr>${part}`))}`;
+}
+
+/** The row a table shows when it has nothing to list: what that means and what to do next. */
+export function emptyRow(columns: number, message: HtmlValue): Html {
+  return html`<tr class="empty-row"><td colspan="${columns}" class="empty">${message}</td></tr>`;
+}
+
 export function hiddenCsrf(token: string): Html {
   return html`<input type="hidden" name="_csrf" value="${token}">`;
 }
@@ -62,25 +88,41 @@ export function secretReveal(options: { id: string; label: string; value: string
 </section>`;
 }
 
-/** "Showing 1–15 of 120" with Previous/Next links that keep the other query parameters. */
-export function pagination(options: { path: string; query: Record<string, string | undefined>; page: number; perPage: number; total: number }): Html {
-  const { page, perPage, total } = options;
-  const pages = Math.max(1, Math.ceil(total / perPage));
-  const link = (p: number) => {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(options.query)) if (v !== undefined && v !== '' && k !== 'page') q.set(k, v);
-    q.set('page', String(p));
-    return `${options.path}?${q.toString()}`;
-  };
-  const from = total === 0 ? 0 : (page - 1) * perPage + 1;
+/**
+ * "Showing 16–30 of 120", First / Previous / Page 2 of 8 / Next / Last links that keep the other
+ * query parameters, and, with `sizes`, a choice of page size. Nothing is said of an empty list
+ * (its empty state does).
+ */
+export function pagination(options: {
+  path: string;
+  query: Readonly<Record<string, string | undefined>>;
+  page: number;
+  perPage: number;
+  total: number;
+  /** Page sizes to offer (the first is the default). */
+  sizes?: readonly number[];
+}): Html {
+  const { page, perPage, total, path, query } = options;
+  const defaultSize = options.sizes?.[0] ?? perPage;
+  const pages = lastPageOf(total, perPage);
+  const link = (p: number, size = perPage) => listUrl(path, query, { page: p, perPage: size }, defaultSize);
+  const from = (page - 1) * perPage + 1;
   const to = Math.min(total, page * perPage);
+  const nav = (p: number, label: string, rel?: string) => html`<a class="btn btn-secondary btn-small" href="${link(p)}"${rel ? html` rel="${rel}"` : ''}>${label}</a>`;
   return html`<nav class="pagination" aria-label="Pagination">
-  <span class="muted small">Showing ${from}–${to} of ${total}</span>
-  <span class="actions">
-    ${page > 1 ? html`<a class="btn btn-secondary btn-small" href="${link(page - 1)}" rel="prev">Previous</a>` : ''}
+  <span class="muted small">${total === 0 ? '' : from > total ? `Page ${page} is past the end` : `Showing ${from}–${to} of ${total}`}</span>
+  ${pages > 1
+    ? html`<span class="actions">
+    ${page > 1 ? html`${nav(1, 'First')}${nav(page - 1, 'Previous', 'prev')}` : ''}
     <span class="small">Page ${page} of ${pages}</span>
-    ${page < pages ? html`<a class="btn btn-secondary btn-small" href="${link(page + 1)}" rel="next">Next</a>` : ''}
-  </span>
+    ${page < pages ? html`${nav(page + 1, 'Next', 'next')}${nav(pages, 'Last')}` : ''}
+  </span>`
+    : ''}
+  ${options.sizes && total > options.sizes[0]!
+    ? html`<span class="per-page small">Per page:${options.sizes.map((size) =>
+        size === perPage ? html` <strong aria-current="true">${size}</strong>` : html` <a href="${link(1, size)}">${size}</a>`,
+      )}</span>`
+    : ''}
 </nav>`;
 }
 

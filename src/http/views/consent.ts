@@ -48,6 +48,7 @@ export function renderContinuePage(clientName: string, url: string): string {
 <meta charset="utf-8">
 <meta http-equiv="refresh" content="0;url=${url}">
 <title>Returning to ${clientName} · Keygate</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css">
 </head>
 <body>

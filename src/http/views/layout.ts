@@ -63,13 +63,14 @@ export function renderPage(options: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · Keygate</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css">
 <script src="/assets/app.js" defer></script>
 </head>
 <body>
 <a class="skip-link" href="#main">Skip to content</a>
 <header class="topbar">
-  <a class="brand" href="/">Keygate</a>
+  <a class="brand" href="/"><img src="/assets/favicon.svg" alt="" width="22" height="22">Keygate</a>
   ${nav}
 </header>
 <main id="main" class="${options.narrow ? 'container narrow' : 'container'}" tabindex="-1">

@@ -7,14 +7,20 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { defaultPatExpiryChoice, PAT_EXPIRY_LABELS, patExpiryChoices, resolvePatExpiry } from '../../domain/pat.js';
 import { SCOPE_DESCRIPTIONS, SCOPES } from '../../domain/scope.js';
-import type { Actor } from '../../services/actor.js';
+import type { Actor, UserActor } from '../../services/actor.js';
 import { ValidationError } from '../../services/errors.js';
+import type { OneTimeResultService } from '../../services/one-time-results.js';
 import type { PatService } from '../../services/pats.js';
 import type { PersonalAccessToken } from '../../store/pat-store.js';
-import { fieldError, hiddenCsrf, secretReveal, textField, type FormErrors } from './components.js';
+import { formList as list, formText as field } from '../form-fields.js';
+import { emptyRow, fieldError, hiddenCsrf, secretReveal, textField, type FormErrors } from './components.js';
 import { formatDate, html, type Html } from './html.js';
 
 export const COPY_WARNING = "Make sure you copy your token now. You won't be able to see it again.";
+/** A token to show once, or 'gone' when its page was already shown. */
+export type PatReveal = { readonly token: string } | 'gone';
+
+export const TOKEN_ALREADY_SHOWN = 'This token was shown once and cannot be shown again. If it was not copied, revoke it and create a new one.';
 
 export interface PatFormValues {
   readonly name: string;
@@ -22,17 +28,6 @@ export interface PatFormValues {
   readonly scopes: string[];
   readonly expiry: string;
   readonly expiryDate: string;
-}
-
-function field(body: unknown, name: string): string {
-  const v = (body as Record<string, unknown> | null)?.[name];
-  return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '';
-}
-
-function list(body: unknown, name: string): string[] {
-  const v = (body as Record<string, unknown> | null)?.[name];
-  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
-  return typeof v === 'string' ? [v] : [];
 }
 
 export type PatConfig = Pick<Config, 'patTtlSeconds' | 'patMaxTtlSeconds'>;
@@ -45,16 +40,20 @@ export type PatFormOutcome =
   | { readonly ok: true; readonly token: string; readonly pat: PersonalAccessToken }
   | { readonly ok: false; readonly values: PatFormValues; readonly errors: FormErrors };
 
-/** Reads the create form and issues the token for `ownerId` through the PAT service, or returns the form with its errors. */
-export async function submitPatForm(pats: PatService, config: PatConfig, request: FastifyRequest, actor: Actor, ownerId: string): Promise<PatFormOutcome> {
-  const body = request.body;
-  const values: PatFormValues = {
+/** The create form as posted (kept when it is shown again). */
+export function readPatForm(body: unknown): PatFormValues {
+  return {
     name: field(body, 'name').slice(0, 1000),
     clientId: field(body, 'client_id'),
     scopes: list(body, 'scopes'),
     expiry: field(body, 'expiry'),
     expiryDate: field(body, 'expiry_date'),
   };
+}
+
+/** Reads the create form and issues the token for `ownerId` through the PAT service, or returns the form with its errors. */
+export async function submitPatForm(pats: PatService, config: PatConfig, request: FastifyRequest, actor: Actor, ownerId: string): Promise<PatFormOutcome> {
+  const values = readPatForm(request.body);
   const expiry = resolvePatExpiry(values.expiry, values.expiryDate || undefined, Date.now(), config.patMaxTtlSeconds);
   const input = { name: values.name, clientId: values.clientId || undefined, scopes: values.scopes };
   try {
@@ -68,11 +67,27 @@ export async function submitPatForm(pats: PatService, config: PatConfig, request
   }
 }
 
-export function patReveal(token: string): Html {
-  return secretReveal({ id: 'new-token', label: 'Your new personal access token', value: token, warning: COPY_WARNING });
+/**
+ * The token a create form made for `ownerId`, taken from the one-time results named by `?shown=`
+ * (then deleted); 'gone' once it was shown; undefined when the page was not asked to show one.
+ */
+export async function takePatResult(results: OneTimeResultService, actor: UserActor, query: unknown, ownerId: string): Promise<PatReveal | undefined> {
+  const id = field(query, 'shown');
+  if (id === '') return undefined;
+  const result = await results.take(actor, id);
+  return result?.kind === 'personal_access_token' && result.ownerId === ownerId ? { token: result.token } : 'gone';
 }
 
-export function patCreateForm(config: PatConfig, options: { action: string; csrf: string; clients: ReadonlyArray<{ id: string; name: string }>; values: PatFormValues; errors: FormErrors }): Html {
+/** The token made by the form, once; or, on a reload of that page, that it was already shown. */
+export function patReveal(reveal: PatReveal): Html {
+  if (reveal === 'gone') return html`<div class="flash flash-info" role="status" id="token-gone">${TOKEN_ALREADY_SHOWN}</div>`;
+  return secretReveal({ id: 'new-token', label: 'Your new personal access token', value: reveal.token, warning: COPY_WARNING });
+}
+
+export function patCreateForm(
+  config: PatConfig,
+  options: { action: string; csrf: string; clients: ReadonlyArray<{ id: string; name: string }>; values: PatFormValues; errors: FormErrors; notice?: string },
+): Html {
   const { values, errors } = options;
   const choices = patExpiryChoices(config.patMaxTtlSeconds);
   const clientSelect =
@@ -84,6 +99,7 @@ export function patCreateForm(config: PatConfig, options: { action: string; csrf
       : html`${options.clients[0] ? html`<input type="hidden" name="client_id" value="${options.clients[0].id}"><p class="muted small">Client: ${options.clients[0].name}</p>` : ''}${fieldError('pat-client', errors.client_id)}`;
   return html`<section class="card" aria-labelledby="pat-form-title">
   <h2 id="pat-form-title">Create a token</h2>
+  ${options.notice ? html`<div class="flash flash-info" role="status">${options.notice}</div>` : ''}
   <form method="post" action="${options.action}" novalidate>
     ${hiddenCsrf(options.csrf)}
     ${textField({ id: 'pat-name', name: 'name', label: 'Name', value: values.name, required: true, maxlength: 255, errors: errors.name, hint: 'What the token is for, e.g. "CI deploy".' })}
@@ -106,21 +122,21 @@ export function patCreateForm(config: PatConfig, options: { action: string; csrf
 
 export function patTable(pats: readonly PersonalAccessToken[], options: { revokeBase: string; now?: number }): Html {
   const now = options.now ?? Date.now();
-  return html`<div class="table-wrap"><table>
+  return html`<div class="table-wrap"><table class="stacked">
   <caption class="muted small">Personal access tokens</caption>
   <thead><tr><th scope="col">Name</th><th scope="col">Client</th><th scope="col">Scopes</th><th scope="col">Token</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
   <tbody>
-  ${pats.length === 0 ? html`<tr><td colspan="8" class="empty">No tokens yet.</td></tr>` : ''}
+  ${pats.length === 0 ? emptyRow(8, 'No tokens yet. Create one below to call the API from a script.') : ''}
   ${pats.map(
     (p) => html`<tr data-token-id="${p.id}">
-    <td>${p.name}</td>
-    <td>${p.clientName}</td>
-    <td>${p.scopes.map((s) => html`<span class="badge">${s}</span>`)}</td>
-    <td><code>${p.prefix}…</code></td>
-    <td>${formatDate(p.createdAt)}</td>
-    <td>${p.expiresAt ? html`${formatDate(p.expiresAt)}${p.expiresAt.getTime() <= now ? html` <span class="badge badge-red">Expired</span>` : ''}` : 'Never'}</td>
-    <td>${p.lastUsedAt ? formatDate(p.lastUsedAt) : 'Never'}</td>
-    <td><a class="btn btn-secondary btn-small" href="${options.revokeBase}/${p.id}/revoke" aria-label="Revoke ${p.name}">Revoke</a></td>
+    <td data-label="Name">${p.name}</td>
+    <td data-label="Client">${p.clientName}</td>
+    <td data-label="Scopes">${p.scopes.map((s) => html`<span class="badge">${s}</span>`)}</td>
+    <td data-label="Token"><code>${p.prefix}…</code></td>
+    <td data-label="Created">${formatDate(p.createdAt)}</td>
+    <td data-label="Expires">${p.expiresAt ? html`${formatDate(p.expiresAt)}${p.expiresAt.getTime() <= now ? html` <span class="badge badge-red">Expired</span>` : ''}` : 'Never'}</td>
+    <td data-label="Last used">${p.lastUsedAt ? formatDate(p.lastUsedAt) : 'Never'}</td>
+    <td class="row-actions"><a class="btn btn-secondary btn-small" href="${options.revokeBase}/${p.id}/revoke" aria-label="Revoke ${p.name}">Revoke</a></td>
   </tr>`,
   )}
   </tbody>

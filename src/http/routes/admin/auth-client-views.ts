@@ -1,13 +1,20 @@
-/** The Auth Clients console views: the list, the create/edit form, the secret shown once, the delete confirmation. */
+/**
+ * The Auth Clients console views shared by its pages: grant-type labels and badges, the create/edit
+ * form, and the confirmations (delete, a save that ends tokens, regenerating the secret).
+ */
 import type { Client, ClientType } from '../../../domain/client.js';
 import { PERMISSIONS } from '../../../domain/permission.js';
-import type { ClientTokenStats } from '../../../store/client-store.js';
-import { checkbox, confirmCard, fieldError, hiddenCsrf, pagination, secretReveal, textArea, textField, type FormErrors } from '../../views/components.js';
-import { formatDate, html, type Html, type HtmlValue } from '../../views/html.js';
+import type { UpdatePreview } from '../../../services/clients.js';
+import { checkbox, confirmCard, fieldError, hiddenCsrf, textArea, textField, type FormErrors } from '../../views/components.js';
+import { html, type Html, type HtmlValue } from '../../views/html.js';
 
+export const CLIENTS_PATH = '/admin/auth-clients';
 export const SECRET_WARNING = "Copy this secret now. You won't be able to see it again.";
+export const SECRET_ALREADY_SHOWN = 'This secret was shown once and cannot be shown again. If it was not copied, regenerate it.';
 export const PASSWORD_GRANT_WARNING =
   'The Password Grant is for legacy desktop applications only: the application sees the user’s password. Prefer the Authorization Code Grant with PKCE.';
+/** The grace period the console preselects when regenerating (the API's and the CLI's default is 0). */
+export const CONSOLE_GRACE_SECONDS = 3600;
 
 export const TYPE_LABELS: Readonly<Record<ClientType, { label: string; badge: string; cls: string }>> = {
   authorization_code_grant: { label: 'Enable Authorization Code Grant', badge: 'Authorization Code', cls: 'badge' },
@@ -16,7 +23,7 @@ export const TYPE_LABELS: Readonly<Record<ClientType, { label: string; badge: st
   client_credentials_grant: { label: 'Enable Client Credentials Grant', badge: 'Client Credentials', cls: 'badge badge-green' },
 };
 
-const PERMISSION_LABELS: Readonly<Record<string, string>> = {
+export const PERMISSION_LABELS: Readonly<Record<string, string>> = {
   'view-auth_clients': 'View Auth Clients',
   'create-auth_clients': 'Create Auth Clients',
   'edit-auth_clients': 'Edit Auth Clients',
@@ -56,69 +63,19 @@ export function formValuesOf(client: Client): ClientFormValues {
 
 export const EMPTY_FORM: ClientFormValues = { name: '', types: [], redirect: '', publicClient: false, trusted: false, introspectAll: false, permissions: [] };
 
-/** The day, with the full time on hover. */
-function shortDate(d: Date): Html {
-  return html`<time datetime="${d.toISOString()}" title="${formatDate(d)}">${d.toISOString().slice(0, 10)}</time>`;
-}
-
-function typeBadges(types: readonly ClientType[]): Html {
+export function typeBadges(types: readonly ClientType[]): Html {
   return html`${types.map((t) => html`<span class="${TYPE_LABELS[t].cls}">${TYPE_LABELS[t].badge}</span>`)}`;
 }
 
-export function clientListBody(options: {
-  clients: Client[];
-  stats: Map<string, ClientTokenStats>;
-  total: number;
-  page: number;
-  perPage: number;
-  filter: string;
-  orderBy: 'created_at' | 'name';
-  can: ClientPermissions;
-}): Html {
-  const { clients, stats, can } = options;
-  const rows = clients.map((c) => {
-    const s = stats.get(c.id);
-    return html`<tr>
-  <td data-label="Client ID"><code class="client-id" title="${c.id}">${c.id}</code></td>
-  <td data-label="Name" class="name-cell"><strong>${c.name}</strong>${c.confidential ? '' : html` <span class="badge badge-gray">Public</span>`}${c.trusted ? html` <span class="badge badge-gray">Trusted</span>` : ''}</td>
-  <td data-label="Redirect" class="redirects">${c.redirect.length ? c.redirect.map((r) => html`<div class="mono small">${r}</div>`) : html`<span class="muted">—</span>`}</td>
-  <td data-label="Grant types" class="types-cell">${typeBadges(c.types)}</td>
-  <td data-label="Created" class="nowrap small">${shortDate(c.createdAt)}</td>
-  <td data-label="Active tokens" class="num">${s?.activeTokens ?? 0}</td>
-  <td data-label="Last used" class="nowrap small">${s?.lastUsedAt ? shortDate(s.lastUsedAt) : html`<span class="muted">Never</span>`}</td>
-  <td class="row-actions">${can.edit ? html`<a class="btn btn-secondary btn-small" href="/admin/auth-clients/${c.id}/edit">Edit<span class="visually-hidden"> Auth Client</span></a>` : ''}${can.delete ? html`<a class="btn btn-danger-outline btn-small" href="/admin/auth-clients/${c.id}/delete">Delete<span class="visually-hidden"> Auth Client</span></a>` : ''}</td>
-</tr>`;
-  });
-  return html`<div class="page-header">
-  <h1>Auth Clients</h1>
-  ${can.create ? html`<a class="btn btn-primary" href="/admin/auth-clients/new">+ Auth Client</a>` : ''}
-</div>
-<p class="muted lead">Applications allowed to call the API, and how they obtain tokens. Secrets are never shown again after they are created.</p>
-<form method="get" action="/admin/auth-clients" class="toolbar" role="search">
-  <div class="field grow">
-    <label for="filter">Search</label>
-    <input type="search" id="filter" name="filter" value="${options.filter}" maxlength="200" placeholder="Name or redirect URL">
-  </div>
-  <div class="field">
-    <label for="order_by">Sort by</label>
-    <select id="order_by" name="order_by" data-autosubmit>
-      <option value="created_at"${options.orderBy === 'created_at' ? html` selected` : ''}>Newest first</option>
-      <option value="name"${options.orderBy === 'name' ? html` selected` : ''}>Name</option>
-    </select>
-  </div>
-  <button type="submit" class="btn btn-secondary">Search</button>
-  ${options.filter ? html`<a class="btn btn-link" href="/admin/auth-clients">Clear</a>` : ''}
-</form>
-<div class="table-wrap">
-<table class="clients-table">
-  <caption class="visually-hidden">Auth Clients</caption>
-  <thead><tr><th scope="col">Client ID</th><th scope="col">Name</th><th scope="col">Redirect</th><th scope="col">Grant types</th><th scope="col">Created</th><th scope="col" class="num">Active tokens</th><th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-  <tbody>
-  ${rows.length ? rows : html`<tr><td colspan="8" class="empty">No Data Available</td></tr>`}
-  </tbody>
-</table>
-</div>
-${pagination({ path: '/admin/auth-clients', query: { filter: options.filter, order_by: options.orderBy === 'name' ? 'name' : undefined }, page: options.page, perPage: options.perPage, total: options.total })}`;
+/** The page of one client (`back`: the list to return to, with its search). */
+export function clientPath(id: string, query: Readonly<Record<string, string | undefined>> = {}): string {
+  const q = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  const s = q.toString();
+  return `${CLIENTS_PATH}/${encodeURIComponent(id)}${s ? `?${s}` : ''}`;
+}
+
+function hiddenBack(back: string | undefined): HtmlValue {
+  return back ? html`<input type="hidden" name="back" value="${back}">` : null;
 }
 
 export function clientFormBody(options: {
@@ -128,9 +85,13 @@ export function clientFormBody(options: {
   errors: FormErrors;
   csrf: string;
   can: ClientPermissions;
+  /** The list (with its search) to return to. */
+  back?: string;
+  /** A message above the form (e.g. the form had expired and nothing was saved). */
+  notice?: string;
 }): Html {
   const { values, errors, mode, client } = options;
-  const action = mode === 'create' ? '/admin/auth-clients' : `/admin/auth-clients/${client!.id}`;
+  const action = mode === 'create' ? CLIENTS_PATH : clientPath(client!.id);
   const has = (t: string) => values.types.includes(t);
   const hasErrors = Object.values(errors).some((e) => e?.length);
   const typeBoxes: HtmlValue[] = (Object.keys(TYPE_LABELS) as ClientType[]).map((t) =>
@@ -140,7 +101,7 @@ export function clientFormBody(options: {
       value: t,
       label: TYPE_LABELS[t].label,
       checked: has(t),
-      ...(t === 'authorization_code_grant' ? { toggles: 'redirect-field' } : t === 'password_client' ? { toggles: 'password-warning' } : {}),
+      ...(t === 'authorization_code_grant' ? { toggles: 'redirect-field !redirect-drop-warning' } : t === 'password_client' ? { toggles: 'password-warning' } : {}),
     }),
   );
   const adminSection = options.can.administrator
@@ -153,17 +114,23 @@ export function clientFormBody(options: {
     ${fieldError('permissions', errors.permissions)}
   </fieldset>`
     : '';
+  const storedRedirects = mode === 'edit' && client ? client.redirect.length : 0;
+  const cancel = options.back ?? (client ? clientPath(client.id) : CLIENTS_PATH);
   return html`<div class="page-header"><h1>${mode === 'create' ? 'Create Auth Client' : 'Edit Auth Client'}</h1></div>
+${options.notice ? html`<div class="flash flash-info" role="status">${options.notice}</div>` : ''}
 ${hasErrors ? html`<div class="flash flash-error" role="alert">The Auth Client was not saved: please correct the fields marked below.</div>` : ''}
-<div class="${mode === 'create' ? 'form-layout single' : 'form-layout'}">
 <form method="post" action="${action}" class="card form-card" novalidate>
   ${hiddenCsrf(options.csrf)}
+  ${hiddenBack(options.back)}
   ${textField({ id: 'name', name: 'name', label: 'Name', value: values.name, required: true, maxlength: 255, autocomplete: 'off', ...(errors.name ? { errors: errors.name } : {}) })}
   <fieldset${errors.types?.length ? html` aria-describedby="types-error"` : ''}>
-    <legend>Auth-Client</legend>
+    <legend>Grant types</legend>
     ${typeBoxes}
     ${fieldError('types', errors.types)}
     <p class="warning" id="password-warning" role="note"${has('password_client') ? '' : html` hidden`}>${PASSWORD_GRANT_WARNING}</p>
+    ${storedRedirects > 0
+      ? html`<p class="warning" id="redirect-drop-warning" role="note"${has('authorization_code_grant') ? html` hidden` : ''}>Without the Authorization Code Grant its ${storedRedirects === 1 ? 'redirect URL is' : `${storedRedirects} redirect URLs are`} removed when you save. Tick it again to keep ${storedRedirects === 1 ? 'it' : 'them'}.</p>`
+      : ''}
   </fieldset>
   <div id="redirect-field"${has('authorization_code_grant') ? '' : html` hidden`}>
     ${textArea({ id: 'redirect', name: 'redirect', label: 'Redirect URL', value: values.redirect, hint: 'One URL per line: https, or http only for localhost, 127.0.0.1 and [::1]. Matched exactly.', ...(errors.redirect ? { errors: errors.redirect } : {}) })}
@@ -178,66 +145,81 @@ ${hasErrors ? html`<div class="flash flash-error" role="alert">The Auth Client w
   ${adminSection}
   <div class="actions form-actions">
     <button type="submit" class="btn btn-primary">Save</button>
-    <a class="btn btn-secondary" href="/admin/auth-clients">Cancel</a>
+    <a class="btn btn-secondary" href="${cancel}">Cancel</a>
   </div>
-</form>
-${mode === 'edit' && client ? clientSideCard(client, options.csrf, options.can) : ''}
-</div>`;
+</form>`;
 }
 
-function clientSideCard(client: Client, csrf: string, can: ClientPermissions): Html {
-  return html`<aside class="side-cards">
-<section class="card" aria-labelledby="details-title">
-  <h2 id="details-title">Details</h2>
-  <dl class="meta">
-    <dt>Client ID</dt><dd><code id="client-id-value">${client.id}</code> <button type="button" class="btn btn-secondary btn-small" data-copy-target="client-id-value">Copy</button></dd>
-    <dt>Created</dt><dd>${formatDate(client.createdAt)}</dd>
-    <dt>Updated</dt><dd>${formatDate(client.updatedAt)}</dd>
-  </dl>
-</section>
-${
-  client.confidential && can.edit
-    ? html`<section class="card" aria-labelledby="secret-title">
-  <h2 id="secret-title">Client secret</h2>
-  <p class="muted small">The secret is stored only as a hash. Regenerating issues a new one, shown once.</p>
-  <form method="post" action="/admin/auth-clients/${client.id}/secret">
-    ${hiddenCsrf(csrf)}
-    <div class="field">
-      <label for="grace_period">Old secret keeps working</label>
-      <select id="grace_period" name="grace_period">
-        <option value="0">Not at all: stop it now</option>
-        <option value="3600">For 1 hour</option>
-        <option value="86400">For 24 hours</option>
-      </select>
-    </div>
-    <button type="submit" class="btn btn-secondary">Regenerate secret</button>
+/** Every field of a posted client form, carried unchanged through a confirmation. */
+export function carriedFields(fields: Readonly<Record<string, string | readonly string[]>>): Html {
+  return html`${Object.entries(fields).map(([name, value]) =>
+    (typeof value === 'string' ? [value] : value).map((v) => html`<input type="hidden" name="${name}" value="${v}">`),
+  )}`;
+}
+
+/** Before a save that revokes tokens or drops redirect URLs: what it ends, then Confirm. */
+export function updateConfirmBody(options: { preview: UpdatePreview; csrf: string; fields: Readonly<Record<string, string | readonly string[]>>; cancelHref: string }): Html {
+  const { preview } = options;
+  const n = preview.tokensEnded;
+  const removed = preview.typesRemoved.map((t) => TYPE_LABELS[t].badge).join(', ');
+  return html`<div class="confirm-wrap"><section class="card" role="alertdialog" aria-labelledby="confirm-title" aria-describedby="confirm-message">
+  <h1 id="confirm-title">Save changes to ${preview.client.name}?</h1>
+  <div id="confirm-message">
+    ${preview.typesRemoved.length > 0 ? html`<p>This removes the <strong>${removed}</strong> grant${preview.typesRemoved.length === 1 ? '' : 's'}.</p>` : ''}
+    ${n > 0
+      ? html`<p class="warning"><strong id="tokens-ended">${n}</strong> active token${n === 1 ? '' : 's'} issued through ${preview.typesRemoved.length === 1 ? 'it' : 'them'} will stop working immediately, for good: adding the grant back revives nothing.</p>`
+      : ''}
+    ${preview.redirectRemoved.length > 0 && preview.typesRemoved.includes('authorization_code_grant')
+      ? html`<p class="warning">Its redirect URLs are removed: ${preview.redirectRemoved.map((r, i) => html`${i > 0 ? ', ' : ''}<code>${r}</code>`)}.</p>`
+      : ''}
+  </div>
+  <form method="post" action="${clientPath(preview.client.id)}" class="actions">
+    ${hiddenCsrf(options.csrf)}
+    ${carriedFields(options.fields)}
+    <input type="hidden" name="confirmed" value="1">
+    <button type="submit" class="btn btn-danger">Confirm</button>
+    <a class="btn btn-secondary" href="${options.cancelHref}">Cancel</a>
   </form>
-</section>`
-    : ''
-}
-</aside>`;
+</section></div>`;
 }
 
-export function secretShownBody(options: { client: Client; secret: string; created: boolean }): Html {
-  return html`<div class="page-header"><h1>${options.client.name}</h1></div>
-${secretReveal({ id: 'client-secret', label: options.created ? 'Client secret' : 'New client secret', value: options.secret, warning: SECRET_WARNING })}
-<section class="card">
-  <dl class="meta">
-    <dt>Client ID</dt><dd><code id="new-client-id">${options.client.id}</code> <button type="button" class="btn btn-secondary btn-small" data-copy-target="new-client-id">Copy</button></dd>
-    <dt>Grant types</dt><dd>${typeBadges(options.client.types)}</dd>
-  </dl>
-  <p class="actions"><a class="btn btn-primary" href="/admin/auth-clients">Done</a> <a class="btn btn-secondary" href="/admin/auth-clients/${options.client.id}/edit">Edit<span class="visually-hidden"> Auth Client</span></a></p>
-</section>`;
-}
-
-export function deleteConfirmBody(options: { client: Client; activeTokens: number; csrf: string }): Html {
+export function deleteConfirmBody(options: { client: Client; activeTokens: number; csrf: string; back?: string }): Html {
   const n = options.activeTokens;
   return html`<div class="confirm-wrap">${confirmCard({
     title: 'Caution!',
     message: html`<p>Delete Auth Client <strong>${options.client.name}</strong>? This cannot be undone.</p>
 <p class="warning">${n === 0 ? 'It has no active tokens.' : html`<strong>${n}</strong> active token${n === 1 ? '' : 's'} will stop working immediately.`} Its pending authorization codes end too.</p>`,
-    action: `/admin/auth-clients/${options.client.id}/delete`,
+    action: `${clientPath(options.client.id)}/delete`,
     csrf: options.csrf,
-    cancelHref: '/admin/auth-clients',
+    cancelHref: options.back ?? clientPath(options.client.id),
+    fields: options.back ? { back: options.back } : {},
   })}</div>`;
+}
+
+/** Regenerating the secret: the grace choice (the console preselects an hour), then Confirm. */
+export function secretConfirmBody(options: { client: Client; csrf: string }): Html {
+  const choices: Array<[number, string]> = [
+    [0, 'Not at all: stop it now (for a leaked secret)'],
+    [CONSOLE_GRACE_SECONDS, 'For 1 hour'],
+    [86_400, 'For 24 hours'],
+  ];
+  return html`<div class="confirm-wrap"><section class="card" role="alertdialog" aria-labelledby="confirm-title" aria-describedby="confirm-message">
+  <h1 id="confirm-title">Regenerate the secret of ${options.client.name}?</h1>
+  <div id="confirm-message">
+    <p>A new secret is issued and shown once. Applications must switch to it: until they do, the old one works only during the grace period you choose.</p>
+  </div>
+  <form method="post" action="${clientPath(options.client.id)}/secret">
+    ${hiddenCsrf(options.csrf)}
+    <div class="field">
+      <label for="grace_period">The old secret keeps working</label>
+      <select id="grace_period" name="grace_period">
+        ${choices.map(([seconds, label]) => html`<option value="${seconds}"${seconds === CONSOLE_GRACE_SECONDS ? html` selected` : ''}>${label}</option>`)}
+      </select>
+    </div>
+    <div class="actions">
+      <button type="submit" class="btn btn-danger">Confirm</button>
+      <a class="btn btn-secondary" href="${clientPath(options.client.id)}">Cancel</a>
+    </div>
+  </form>
+</section></div>`;
 }

@@ -1,34 +1,47 @@
 /**
- * The Auth Clients console at /admin/auth-clients. Pages are plain forms (session + CSRF), so the
- * console works without script and by keyboard; app.js adds Copy buttons and the Redirect URL /
- * password-warning toggles. Who may do what, validation, storing and audit are the clients
- * service's (src/services/clients.ts), so the console, the REST API and the CLI cannot drift.
+ * The Auth Clients console at /admin/auth-clients: the list, the create and edit forms, each
+ * client's page, and the confirmations (delete, a save that ends tokens, a new secret). Plain forms
+ * (session + CSRF), post/redirect/get everywhere: a secret made by a POST is kept sealed as a
+ * one-time result and shown once by the page the browser is sent to, so a reload never acts again.
+ * Who may do what, validation, storing and audit are the clients service's, so the console, the
+ * REST API and the CLI cannot drift.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../../config.js';
+import type { Actor, UserActor } from '../../../services/actor.js';
 import { MAX_GRACE_PERIOD_SECONDS, type ClientService } from '../../../services/clients.js';
-import { ValidationError } from '../../../services/errors.js';
+import { nullIfNotFound, ValidationError } from '../../../services/errors.js';
+import type { OneTimeResultService } from '../../../services/one-time-results.js';
 import { may } from '../../../services/policy.js';
-import type { Actor } from '../../../services/actor.js';
 import type { User } from '../../../store/user-store.js';
+import { FORM_EXPIRED } from '../../expired-forms.js';
+import { formList, formText } from '../../form-fields.js';
+import { pastLastPage, readPaging, listUrl } from '../../paging.js';
+import { safeNextPath } from '../../plugins/session.js';
 import { csrfCheck, csrfToken } from '../../plugins/security.js';
-import { renderErrorPage, renderPage, type Flash } from '../../views/layout.js';
 import type { Html } from '../../views/html.js';
+import { renderErrorPage, renderPage, type Flash } from '../../views/layout.js';
+import { authorizationServerMetadata } from '../system.js';
+import { clientListBody } from './auth-client-list-view.js';
+import { clientPageBody, createdOnlyBody } from './auth-client-page-view.js';
 import {
   clientFormBody,
-  clientListBody,
+  clientPath,
+  CLIENTS_PATH,
   deleteConfirmBody,
   EMPTY_FORM,
   formValuesOf,
-  secretShownBody,
+  secretConfirmBody,
+  updateConfirmBody,
   type ClientFormValues,
   type ClientPermissions,
 } from './auth-client-views.js';
 
-const PER_PAGE = 15;
 type Action = 'view' | 'create' | 'edit' | 'delete';
 interface IdRoute {
   Params: { id: string };
 }
+type Who = { user: User; actor: UserActor };
 
 /** What the pages offer this actor (the policy decides; the services check again). */
 function permissionsOf(actor: Actor): ClientPermissions {
@@ -41,27 +54,21 @@ function permissionsOf(actor: Actor): ClientPermissions {
   };
 }
 
-function formField(body: unknown, name: string): string {
-  const v = (body as Record<string, unknown> | null)?.[name];
-  if (Array.isArray(v)) return typeof v[0] === 'string' ? v[0] : '';
-  return typeof v === 'string' ? v : '';
-}
-
-function formList(body: unknown, name: string): string[] {
-  const v = (body as Record<string, unknown> | null)?.[name];
-  const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
-  return list.filter((x): x is string => typeof x === 'string');
+/** The list to return to: a local address of the clients list only (never off-site). */
+function backOf(source: unknown): string | undefined {
+  const back = safeNextPath(formText(source, 'back'));
+  return back !== null && (back === CLIENTS_PATH || back.startsWith(`${CLIENTS_PATH}?`)) ? back : undefined;
 }
 
 /** The posted form as form values (to show again) and as an API request body. */
 function readForm(body: unknown, mode: 'create' | 'edit', administrator: boolean): { values: ClientFormValues; request: Record<string, unknown> } {
   const values: ClientFormValues = {
-    name: formField(body, 'name'),
+    name: formText(body, 'name'),
     types: formList(body, 'types'),
-    redirect: formField(body, 'redirect'),
-    publicClient: formField(body, 'public') === '1',
-    trusted: formField(body, 'trusted') === '1',
-    introspectAll: formField(body, 'introspect_all') === '1',
+    redirect: formText(body, 'redirect'),
+    publicClient: formText(body, 'public') === '1',
+    trusted: formText(body, 'trusted') === '1',
+    introspectAll: formText(body, 'introspect_all') === '1',
     permissions: formList(body, 'permissions'),
   };
   const request: Record<string, unknown> = { name: values.name, types: values.types, redirect: values.redirect };
@@ -78,14 +85,35 @@ function readForm(body: unknown, mode: 'create' | 'edit', administrator: boolean
   return { values, request };
 }
 
-export async function adminAuthClientRoutes(app: FastifyInstance, { clients }: { clients: ClientService }): Promise<void> {
+/** The posted fields to carry through the save confirmation (everything but the CSRF token). */
+function carried(body: unknown): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const name of ['name', 'redirect', 'trusted', 'introspect_all', 'back']) {
+    const v = formText(body, name);
+    if (v !== '') out[name] = v;
+  }
+  for (const name of ['types', 'permissions']) out[name] = formList(body, name);
+  return out;
+}
+
+export interface AuthClientRouteDeps {
+  readonly clients: ClientService;
+  readonly oneTimeResults: OneTimeResultService;
+  readonly config: Pick<Config, 'issuer'>;
+}
+
+export async function adminAuthClientRoutes(app: FastifyInstance, { clients, oneTimeResults, config }: AuthClientRouteDeps): Promise<void> {
   const session = app.consoleSession;
-  /** The signed-in user if allowed `action`; otherwise the reply is sent (login redirect or 403) and null returned. */
-  const guard = async (request: FastifyRequest, reply: FastifyReply, action: Action): Promise<{ user: User; actor: Actor } | null> => {
+  const metadata = authorizationServerMetadata(config.issuer);
+  const metadataUrl = `${config.issuer}/.well-known/oauth-authorization-server`;
+
+  /** The signed-in user if allowed one of `actions`; otherwise the reply is sent (login redirect or 403) and null returned. */
+  const guard = async (request: FastifyRequest, reply: FastifyReply, ...actions: Action[]): Promise<Who | null> => {
     const user = await session.requireUser(request, reply);
     if (!user) return null;
     const actor = session.actor(request, user);
-    if (!permissionsOf(actor)[action]) {
+    const can = permissionsOf(actor);
+    if (!actions.some((a) => can[a])) {
       await reply
         .code(403)
         .type('text/html; charset=utf-8')
@@ -95,132 +123,221 @@ export async function adminAuthClientRoutes(app: FastifyInstance, { clients }: {
     return { user, actor };
   };
 
-  const page = (request: FastifyRequest, reply: FastifyReply, user: User, title: string, body: Html, flash?: Flash | null, csrf?: string) =>
+  const page = (request: FastifyRequest, reply: FastifyReply, user: User, title: string, body: Html, options: { flash?: Flash | null; csrf?: string; narrow?: boolean } = {}) =>
     reply.type('text/html; charset=utf-8').send(
-      renderPage({ title, body, user, csrfToken: csrf ?? csrfToken(request, reply), flash: flash ?? session.takeFlash(request, reply), active: 'auth-clients' }),
+      renderPage({
+        title,
+        body,
+        user,
+        csrfToken: options.csrf ?? csrfToken(request, reply),
+        flash: options.flash === undefined ? session.takeFlash(request, reply) : options.flash,
+        active: 'auth-clients',
+        ...(options.narrow ? { narrow: true } : {}),
+      }),
     );
 
-  app.get('/admin/auth-clients', async (request: FastifyRequest<{ Querystring: Record<string, string | undefined> }>, reply) => {
+  /** The create form, fresh, with errors, or after its CSRF token expired (then with a notice). */
+  const createForm = (request: FastifyRequest, reply: FastifyReply, who: Who, values: ClientFormValues, errors: Record<string, string[]>, notice?: string) => {
+    const csrf = csrfToken(request, reply);
+    const body = clientFormBody({ mode: 'create', values, errors, csrf, can: permissionsOf(who.actor), ...(notice ? { notice } : {}) });
+    return page(request, reply, who.user, 'Create Auth Client', body, { flash: null, csrf });
+  };
+
+  /** The edit form for the client in the URL, with the posted values and errors. */
+  const editForm = async (request: FastifyRequest<IdRoute>, reply: FastifyReply, who: Who, posted: { values: ClientFormValues; errors: Record<string, string[]> } | null, notice?: string) => {
+    try {
+      const client = await clients.get(who.actor, request.params.id, 'edit');
+      const csrf = csrfToken(request, reply);
+      const values = posted ? { ...posted.values, publicClient: !client.confidential } : formValuesOf(client);
+      const back = backOf(posted ? request.body : request.query);
+      const body = clientFormBody({ mode: 'edit', client, values, errors: posted?.errors ?? {}, csrf, can: permissionsOf(who.actor), ...(back ? { back } : {}), ...(notice ? { notice } : {}) });
+      return await page(request, reply, who.user, 'Edit Auth Client', body, { flash: posted ? null : undefined, csrf });
+    } catch (err) {
+      return session.fail(request, reply, who.user, err);
+    }
+  };
+
+  app.get(CLIENTS_PATH, async (request: FastifyRequest<{ Querystring: Record<string, string | undefined> }>, reply) => {
     const who = await guard(request, reply, 'view');
     if (!who) return reply;
     const q = request.query;
     const filter = typeof q.filter === 'string' ? q.filter.trim().slice(0, 200) : '';
     const orderBy = q.order_by === 'name' ? 'name' : 'created_at';
-    const pageNo = Math.min(Math.max(1, Number.parseInt(q.page ?? '1', 10) || 1), 1_000_000);
+    const paging = readPaging(q);
+    const query = { filter, order_by: orderBy === 'name' ? 'name' : undefined };
+    const can = permissionsOf(who.actor);
+    const self = listUrl(CLIENTS_PATH, query, paging);
     try {
-      const { data, total } = await clients.list(who.actor, { page: pageNo, perPage: PER_PAGE, filter, orderBy });
+      const { data, total } = await clients.list(who.actor, { page: paging.page, perPage: paging.perPage, filter, orderBy });
+      const past = pastLastPage(CLIENTS_PATH, query, paging, total);
+      if (past) return await reply.redirect(past, 303);
       const stats = new Map(data.map((c) => [c.id, c.stats]));
-      return await page(request, reply, who.user, 'Auth Clients', clientListBody({ clients: data, stats, total, page: pageNo, perPage: PER_PAGE, filter, orderBy, can: permissionsOf(who.actor) }));
+      return await page(request, reply, who.user, 'Auth Clients', clientListBody({ clients: data, stats, total, ...paging, filter, orderBy, can, self }));
     } catch (err) {
-      return session.fail(request, reply, who.user, err);
+      if (!(err instanceof ValidationError)) return session.fail(request, reply, who.user, err);
+      reply.code(422);
+      const body = clientListBody({ clients: [], stats: new Map(), total: 0, ...paging, filter, orderBy, can, self, filterErrors: Object.values(err.errors).flat() });
+      return page(request, reply, who.user, 'Auth Clients', body);
     }
   });
 
-  app.get('/admin/auth-clients/new', async (request, reply) => {
+  app.get(`${CLIENTS_PATH}/new`, async (request, reply) => {
     const who = await guard(request, reply, 'create');
     if (!who) return reply;
-    const csrf = csrfToken(request, reply);
-    return page(request, reply, who.user, 'Create Auth Client', clientFormBody({ mode: 'create', values: EMPTY_FORM, errors: {}, csrf, can: permissionsOf(who.actor) }), null, csrf);
+    return createForm(request, reply, who, EMPTY_FORM, {});
   });
 
-  app.post('/admin/auth-clients', { preHandler: csrfCheck(app) }, async (request, reply) => {
+  /** Who may use a form whose CSRF token expired: only a signed-in user allowed `action` sees it again. */
+  const expiredWho = async (request: FastifyRequest, action: Action): Promise<Who | null> => {
+    const user = await session.user(request);
+    const actor = user && session.actor(request, user);
+    return user && actor && permissionsOf(actor)[action] ? { user, actor } : null;
+  };
+
+  const expiredCreate = async (request: FastifyRequest, reply: FastifyReply) => {
+    const who = await expiredWho(request, 'create');
+    if (!who) return false;
+    await createForm(request, reply, who, readForm(request.body, 'create', who.user.administrator).values, {}, FORM_EXPIRED);
+    return true;
+  };
+
+  app.post(CLIENTS_PATH, { preHandler: csrfCheck(app), config: { expiredForm: expiredCreate } }, async (request, reply) => {
     const who = await guard(request, reply, 'create');
     if (!who) return reply;
     const { values, request: body } = readForm(request.body, 'create', who.user.administrator);
     try {
       const { client, secret } = await clients.create(who.actor, body);
-      const flash: Flash = { kind: 'success', message: `Auth Client “${client.name}” was created.` };
-      if (!secret) {
-        session.setFlash(reply, flash);
-        return reply.redirect('/admin/auth-clients', 303);
-      }
-      // The secret is shown in this response only: never in a URL, a cookie or the store.
-      reply.header('cache-control', 'no-store');
-      return await page(request, reply, who.user, 'Auth Client created', secretShownBody({ client, secret, created: true }), flash);
+      session.setFlash(reply, { kind: 'success', message: `Auth Client “${client.name}” was created.` });
+      if (!secret) return await reply.redirect(clientPath(client.id), 303);
+      const shown = await oneTimeResults.keep(who.actor, { kind: 'client_secret', clientId: client.id, name: client.name, secret, created: true, graceSeconds: 0 });
+      return await reply.redirect(clientPath(client.id, { shown }), 303);
     } catch (err) {
-      if (err instanceof ValidationError) {
-        const csrf = csrfToken(request, reply);
-        reply.code(422);
-        return page(request, reply, who.user, 'Create Auth Client', clientFormBody({ mode: 'create', values, errors: err.errors, csrf, can: permissionsOf(who.actor) }), null, csrf);
-      }
+      if (!(err instanceof ValidationError)) return session.fail(request, reply, who.user, err);
+      reply.code(422);
+      return createForm(request, reply, who, values, err.errors);
+    }
+  });
+
+  app.get<IdRoute & { Querystring: Record<string, string | undefined> }>(`${CLIENTS_PATH}/:id`, async (request, reply) => {
+    const who = await guard(request, reply, 'view', 'create', 'edit');
+    if (!who) return reply;
+    // A page that may show a secret is never kept by the browser or a proxy.
+    reply.header('Cache-Control', 'no-store');
+    const shownId = typeof request.query.shown === 'string' ? request.query.shown : undefined;
+    const result = shownId !== undefined ? await oneTimeResults.take(who.actor, shownId) : null;
+    const found = result?.kind === 'client_secret' && result.clientId === request.params.id ? result : null;
+    const secret = shownId === undefined ? undefined : found ? { value: found.secret, created: found.created } : ('gone' as const);
+    const can = permissionsOf(who.actor);
+    if (!can.view && !can.edit) {
+      // Someone who may create clients but not see them still gets what they just made, once.
+      return page(request, reply, who.user, 'Auth Client created', createdOnlyBody({ id: request.params.id, name: found?.name ?? 'Auth Client', secret: secret ?? 'gone' }));
+    }
+    try {
+      const client = await clients.get(who.actor, request.params.id, can.view ? 'view' : 'edit');
+      const back = backOf(request.query);
+      const body = clientPageBody({ client, metadata, metadataUrl, userId: who.user.id, can, ...(secret !== undefined ? { secret } : {}), ...(back ? { back } : {}) });
+      return await page(request, reply, who.user, client.name, body);
+    } catch (err) {
       return session.fail(request, reply, who.user, err);
     }
   });
 
-  app.get<IdRoute>('/admin/auth-clients/:id/edit', async (request, reply) => {
+  app.get<IdRoute>(`${CLIENTS_PATH}/:id/edit`, async (request, reply) => {
+    const who = await guard(request, reply, 'edit');
+    return who ? editForm(request, reply, who, null) : reply;
+  });
+
+  const expiredEdit = async (request: FastifyRequest, reply: FastifyReply) => {
+    const who = await expiredWho(request, 'edit');
+    const { id } = (request as FastifyRequest<IdRoute>).params;
+    if (!who || !(await clients.get(who.actor, id, 'edit').catch(nullIfNotFound))) return false;
+    await editForm(request as FastifyRequest<IdRoute>, reply, who, { values: readForm(request.body, 'edit', who.user.administrator).values, errors: {} }, FORM_EXPIRED);
+    return true;
+  };
+
+  app.post<IdRoute>(`${CLIENTS_PATH}/:id`, { preHandler: csrfCheck(app), config: { expiredForm: expiredEdit } }, async (request, reply) => {
+    const who = await guard(request, reply, 'edit');
+    if (!who) return reply;
+    const { values, request: body } = readForm(request.body, 'edit', who.user.administrator);
+    const back = backOf(request.body);
+    try {
+      // Before a save that revokes tokens for good, or drops the redirect URLs, show what it ends.
+      if (formText(request.body, 'confirmed') !== '1') {
+        const preview = await clients.previewUpdate(who.actor, request.params.id, body);
+        const dropsRedirects = preview.typesRemoved.includes('authorization_code_grant') && preview.redirectRemoved.length > 0;
+        if (preview.tokensEnded > 0 || dropsRedirects) {
+          const csrf = csrfToken(request, reply);
+          const confirm = updateConfirmBody({ preview, csrf, fields: carried(request.body), cancelHref: `${clientPath(preview.client.id)}/edit${back ? `?back=${encodeURIComponent(back)}` : ''}` });
+          return await page(request, reply, who.user, 'Save Auth Client', confirm, { flash: null, csrf, narrow: false });
+        }
+      }
+      const { client, tokensRevoked } = await clients.update(who.actor, request.params.id, body);
+      const ended = tokensRevoked === 0 ? '' : ` ${tokensRevoked} active token${tokensRevoked === 1 ? '' : 's'} stopped working.`;
+      session.setFlash(reply, { kind: 'success', message: `Auth Client “${client.name}” was saved.${ended}` });
+      return await reply.redirect(clientPath(client.id, back ? { back } : {}), 303);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) return session.fail(request, reply, who.user, err);
+      reply.code(422);
+      return editForm(request, reply, who, { values, errors: err.errors });
+    }
+  });
+
+  app.get<IdRoute>(`${CLIENTS_PATH}/:id/secret`, async (request, reply) => {
     const who = await guard(request, reply, 'edit');
     if (!who) return reply;
     try {
       const client = await clients.get(who.actor, request.params.id, 'edit');
-      const csrf = csrfToken(request, reply);
-      return await page(request, reply, who.user, 'Edit Auth Client', clientFormBody({ mode: 'edit', client, values: formValuesOf(client), errors: {}, csrf, can: permissionsOf(who.actor) }), undefined, csrf);
-    } catch (err) {
-      return session.fail(request, reply, who.user, err);
-    }
-  });
-
-  app.post<IdRoute>('/admin/auth-clients/:id', { preHandler: csrfCheck(app) }, async (request, reply) => {
-    const who = await guard(request, reply, 'edit');
-    if (!who) return reply;
-    const { values, request: body } = readForm(request.body, 'edit', who.user.administrator);
-    try {
-      const { client } = await clients.update(who.actor, request.params.id, body);
-      session.setFlash(reply, { kind: 'success', message: `Auth Client “${client.name}” was saved.` });
-      return reply.redirect('/admin/auth-clients', 303);
-    } catch (err) {
-      if (err instanceof ValidationError) {
-        try {
-          const client = await clients.get(who.actor, request.params.id, 'edit');
-          const csrf = csrfToken(request, reply);
-          reply.code(422);
-          const shown = { ...values, publicClient: !client.confidential };
-          return await page(request, reply, who.user, 'Edit Auth Client', clientFormBody({ mode: 'edit', client, values: shown, errors: err.errors, csrf, can: permissionsOf(who.actor) }), null, csrf);
-        } catch (again) {
-          return session.fail(request, reply, who.user, again);
-        }
+      if (!client.confidential) {
+        session.setFlash(reply, { kind: 'error', message: 'A public client has no secret to regenerate.' });
+        return await reply.redirect(clientPath(client.id), 303);
       }
+      const csrf = csrfToken(request, reply);
+      return await page(request, reply, who.user, 'Regenerate secret', secretConfirmBody({ client, csrf }), { flash: null, csrf });
+    } catch (err) {
       return session.fail(request, reply, who.user, err);
     }
   });
 
-  app.post<IdRoute>('/admin/auth-clients/:id/secret', { preHandler: csrfCheck(app) }, async (request, reply) => {
+  app.post<IdRoute>(`${CLIENTS_PATH}/:id/secret`, { preHandler: csrfCheck(app) }, async (request, reply) => {
     const who = await guard(request, reply, 'edit');
     if (!who) return reply;
-    const grace = Math.min(Math.max(0, Number.parseInt(formField(request.body, 'grace_period'), 10) || 0), MAX_GRACE_PERIOD_SECONDS);
+    const raw = formText(request.body, 'grace_period');
+    const grace = /^\d{1,6}$/.test(raw) ? Math.min(Number(raw), MAX_GRACE_PERIOD_SECONDS) : 0;
     try {
       const { client, secret } = await clients.regenerateSecret(who.actor, request.params.id, grace);
-      reply.header('cache-control', 'no-store');
-      const message = grace > 0 ? `A new secret was issued. The old one keeps working for ${grace / 3600} hour${grace === 3600 ? '' : 's'}.` : 'A new secret was issued. The old one no longer works.';
-      return await page(request, reply, who.user, 'New client secret', secretShownBody({ client, secret, created: false }), { kind: 'success', message });
+      const hours = grace / 3600;
+      const message = grace > 0 ? `A new secret was issued. The old one keeps working for ${hours} hour${hours === 1 ? '' : 's'}.` : 'A new secret was issued. The old one no longer works.';
+      session.setFlash(reply, { kind: 'success', message });
+      const shown = await oneTimeResults.keep(who.actor, { kind: 'client_secret', clientId: client.id, name: client.name, secret, created: false, graceSeconds: grace });
+      return await reply.redirect(clientPath(client.id, { shown }), 303);
     } catch (err) {
-      if (err instanceof ValidationError) {
-        session.setFlash(reply, { kind: 'error', message: err.message });
-        return reply.redirect(`/admin/auth-clients/${encodeURIComponent(request.params.id)}/edit`, 303);
-      }
-      return session.fail(request, reply, who.user, err);
+      if (!(err instanceof ValidationError)) return session.fail(request, reply, who.user, err);
+      session.setFlash(reply, { kind: 'error', message: err.message });
+      return reply.redirect(clientPath(request.params.id), 303);
     }
   });
 
-  app.get<IdRoute>('/admin/auth-clients/:id/delete', async (request, reply) => {
+  app.get<IdRoute>(`${CLIENTS_PATH}/:id/delete`, async (request, reply) => {
     const who = await guard(request, reply, 'delete');
     if (!who) return reply;
     try {
       const client = await clients.get(who.actor, request.params.id, 'delete');
       const csrf = csrfToken(request, reply);
-      return await page(request, reply, who.user, 'Delete Auth Client', deleteConfirmBody({ client, activeTokens: client.stats.activeTokens, csrf }), null, csrf);
+      const back = backOf(request.query);
+      return await page(request, reply, who.user, 'Delete Auth Client', deleteConfirmBody({ client, activeTokens: client.stats.activeTokens, csrf, ...(back ? { back } : {}) }), { flash: null, csrf });
     } catch (err) {
       return session.fail(request, reply, who.user, err);
     }
   });
 
-  app.post<IdRoute>('/admin/auth-clients/:id/delete', { preHandler: csrfCheck(app) }, async (request, reply) => {
+  app.post<IdRoute>(`${CLIENTS_PATH}/:id/delete`, { preHandler: csrfCheck(app) }, async (request, reply) => {
     const who = await guard(request, reply, 'delete');
     if (!who) return reply;
     try {
       const { name, tokensEnded } = await clients.delete(who.actor, request.params.id);
       const tokens = tokensEnded === 0 ? '' : ` ${tokensEnded} active token${tokensEnded === 1 ? '' : 's'} stopped working.`;
       session.setFlash(reply, { kind: 'success', message: `Auth Client “${name}” was deleted.${tokens}` });
-      return reply.redirect('/admin/auth-clients', 303);
+      return await reply.redirect(backOf(request.body) ?? CLIENTS_PATH, 303);
     } catch (err) {
       return session.fail(request, reply, who.user, err);
     }

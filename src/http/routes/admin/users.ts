@@ -6,35 +6,24 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PERMISSIONS } from '../../../domain/permission.js';
-import type { Actor } from '../../../services/actor.js';
+import type { Actor, UserActor } from '../../../services/actor.js';
 import { nullIfNotFound, ValidationError } from '../../../services/errors.js';
 import type { PatService } from '../../../services/pats.js';
 import type { UserService } from '../../../services/users.js';
 import type { User } from '../../../store/user-store.js';
+import { FORM_EXPIRED } from '../../expired-forms.js';
+import { formList, formText } from '../../form-fields.js';
+import { pastLastPage, readPaging } from '../../paging.js';
 import { csrfCheck, csrfToken } from '../../plugins/security.js';
-import { checkbox, confirmCard, hiddenCsrf, pagination, textField, type FormErrors } from '../../views/components.js';
+import { checkbox, confirmCard, emptyRow, hiddenCsrf, pagination, textField, type FormErrors } from '../../views/components.js';
 import { formatDate, html, type HtmlValue } from '../../views/html.js';
 import { renderPage, type Flash } from '../../views/layout.js';
-import { defaultPatForm, patCreateForm, patReveal, patTable, submitPatForm, type PatConfig, type PatFormValues } from '../../views/pats.js';
+import { PERMISSION_LABELS } from './auth-client-views.js';
+import { defaultPatForm, patCreateForm, patReveal, patTable, readPatForm, submitPatForm, takePatResult, type PatConfig, type PatReveal, type PatFormValues } from '../../views/pats.js';
+import type { OneTimeResultService } from '../../../services/one-time-results.js';
 
 const BASE = '/admin/users';
-const PER_PAGE = 20;
-const PERMISSION_LABELS: Record<string, string> = {
-  'view-auth_clients': 'View Auth Clients',
-  'create-auth_clients': 'Create Auth Clients',
-  'edit-auth_clients': 'Edit Auth Clients',
-  'delete-auth_clients': 'Delete Auth Clients',
-};
-
-function str(body: unknown, name: string): string {
-  const v = (body as Record<string, unknown> | null)?.[name];
-  return typeof v === 'string' ? v : '';
-}
-
-function strs(body: unknown, name: string): string[] {
-  const v = (body as Record<string, unknown> | null)?.[name];
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
-}
+const PAGE_SIZES = [20, 50, 100];
 
 interface UserFormValues {
   readonly username: string;
@@ -55,25 +44,26 @@ ${PERMISSIONS.map((p) => checkbox({ id: `perm-${p}`, name: 'permissions', value:
 
 function readUserForm(body: unknown): UserFormValues & { password: string; revokePats: boolean } {
   return {
-    username: str(body, 'username').trim().slice(0, 300),
-    password: str(body, 'password'),
-    administrator: str(body, 'administrator') === '1',
-    permissions: strs(body, 'permissions').filter((p) => (PERMISSIONS as readonly string[]).includes(p)),
-    revokePats: str(body, 'revoke_personal_access_tokens') === '1',
+    username: formText(body, 'username').trim().slice(0, 300),
+    password: formText(body, 'password'),
+    administrator: formText(body, 'administrator') === '1',
+    permissions: formList(body, 'permissions').filter((p) => (PERMISSIONS as readonly string[]).includes(p)),
+    revokePats: formText(body, 'revoke_personal_access_tokens') === '1',
   };
 }
 
 export interface AdminUserDeps {
   readonly users: UserService;
   readonly pats: PatService;
+  readonly oneTimeResults: OneTimeResultService;
   readonly config: PatConfig;
 }
 
-export async function adminUserRoutes(app: FastifyInstance, { users, pats, config }: AdminUserDeps): Promise<void> {
+export async function adminUserRoutes(app: FastifyInstance, { users, pats, oneTimeResults, config }: AdminUserDeps): Promise<void> {
   const session = app.consoleSession;
   const html200 = (reply: FastifyReply) => reply.type('text/html; charset=utf-8');
   /** The signed-in administrator and who the services see, or null (the reply is sent). */
-  const admin = async (request: FastifyRequest, reply: FastifyReply): Promise<{ me: User; actor: Actor } | null> => {
+  const admin = async (request: FastifyRequest, reply: FastifyReply): Promise<{ me: User; actor: UserActor } | null> => {
     const me = await session.requireAdmin(request, reply);
     return me ? { me, actor: session.actor(request, me) } : null;
   };
@@ -82,29 +72,32 @@ export async function adminUserRoutes(app: FastifyInstance, { users, pats, confi
     const who = await admin(request, reply);
     if (!who) return reply;
     const filter = (request.query.filter ?? '').slice(0, 255);
-    const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(request.query.page ?? '1', 10) || 1));
-    const { data, total } = await users.list(who.actor, { page: pageNo, perPage: PER_PAGE, filter });
+    const paging = readPaging(request.query, PAGE_SIZES);
+    const { data, total } = await users.list(who.actor, { ...paging, filter });
+    const past = pastLastPage(BASE, { filter }, paging, total, PAGE_SIZES[0]);
+    if (past) return reply.redirect(past, 303);
     const csrf = csrfToken(request, reply);
     const body = html`<div class="page-header"><h1>Users</h1><a class="btn btn-primary" href="${BASE}/new">+ User</a></div>
 <form method="get" action="${BASE}" class="toolbar" role="search">
   ${textField({ id: 'filter', name: 'filter', label: 'Filter by username', type: 'search', value: filter })}
   <button type="submit" class="btn btn-secondary">Filter</button>
 </form>
-<div class="table-wrap"><table>
+<div class="table-wrap"><table class="stacked">
 <thead><tr><th scope="col">Username</th><th scope="col">Role</th><th scope="col">Permissions</th><th scope="col">Created</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
 <tbody>
-${data.length === 0 ? html`<tr><td colspan="5" class="empty">No users match.</td></tr>` : ''}
-${data.map((u) => html`<tr><td>${u.username}</td><td>${u.administrator ? html`<span class="badge badge-purple">Administrator</span>` : 'User'}</td>
-<td>${u.administrator ? 'All' : u.grantedPermissions.map((p) => html`<span class="badge badge-gray">${p}</span>`)}</td><td>${formatDate(u.createdAt)}</td>
-<td><a class="btn btn-secondary btn-small" href="${BASE}/${u.id}">Edit</a></td></tr>`)}
+${data.length === 0 ? emptyRow(5, filter ? html`No user matches “${filter}”. <a href="${BASE}">Clear the filter</a>.` : 'No users yet.') : ''}
+${data.map((u) => html`<tr><td data-label="Username"><a href="${BASE}/${u.id}">${u.username}</a></td><td data-label="Role">${u.administrator ? html`<span class="badge badge-purple">Administrator</span>` : 'User'}</td>
+<td data-label="Permissions">${u.administrator ? 'All' : u.grantedPermissions.length ? u.grantedPermissions.map((p) => html`<span class="badge badge-gray">${p}</span>`) : html`<span class="muted">None</span>`}</td><td data-label="Created">${formatDate(u.createdAt)}</td>
+<td class="row-actions"><a class="btn btn-secondary btn-small" href="${BASE}/${u.id}">Edit</a></td></tr>`)}
 </tbody></table></div>
-${pagination({ path: BASE, query: { filter }, page: pageNo, perPage: PER_PAGE, total })}`;
+${pagination({ path: BASE, query: { filter }, ...paging, total, sizes: PAGE_SIZES })}`;
     return html200(reply).send(renderPage({ title: 'Users', user: who.me, csrfToken: csrf, active: 'users', flash: session.takeFlash(request, reply), body }));
   });
 
-  const newUserPage = (request: FastifyRequest, reply: FastifyReply, me: User, values: UserFormValues, errors: FormErrors) => {
+  const newUserPage = (request: FastifyRequest, reply: FastifyReply, me: User, values: UserFormValues, errors: FormErrors, notice?: string) => {
     const csrf = csrfToken(request, reply);
     const body = html`<section class="card"><h1>New user</h1>
+${notice ? html`<div class="flash flash-info" role="status">${notice}</div>` : ''}
 <form method="post" action="${BASE}" novalidate>${hiddenCsrf(csrf)}${userFields(values, errors, true)}
 <div class="actions"><button type="submit" class="btn btn-primary">Save</button><a class="btn btn-secondary" href="${BASE}">Cancel</a></div></form></section>`;
     return renderPage({ title: 'New user', user: me, csrfToken: csrf, active: 'users', body });
@@ -116,7 +109,20 @@ ${pagination({ path: BASE, query: { filter }, page: pageNo, perPage: PER_PAGE, t
     return html200(reply).send(newUserPage(request, reply, who.me, { username: '', administrator: false, permissions: [] }, {}));
   });
 
-  app.post(BASE, { preHandler: csrfCheck(app) }, async (request, reply) => {
+  /** The signed-in administrator behind a form whose CSRF token expired, or null (then the plain page answers). */
+  const expiredAdmin = async (request: FastifyRequest): Promise<{ me: User; actor: UserActor } | null> => {
+    const me = await session.user(request);
+    return me?.administrator ? { me, actor: session.actor(request, me) } : null;
+  };
+
+  const expiredNewUser = async (request: FastifyRequest, reply: FastifyReply) => {
+    const who = await expiredAdmin(request);
+    if (!who) return false;
+    html200(reply).send(newUserPage(request, reply, who.me, readUserForm(request.body), {}, FORM_EXPIRED));
+    return true;
+  };
+
+  app.post(BASE, { preHandler: csrfCheck(app), config: { expiredForm: expiredNewUser } }, async (request, reply) => {
     const who = await admin(request, reply);
     if (!who) return reply;
     const form = readUserForm(request.body);
@@ -133,21 +139,22 @@ ${pagination({ path: BASE, query: { filter }, page: pageNo, perPage: PER_PAGE, t
   const userPage = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    who: { me: User; actor: Actor },
+    who: { me: User; actor: UserActor },
     user: User,
-    extra: { values?: UserFormValues; errors?: FormErrors; patValues?: PatFormValues; patErrors?: FormErrors; reveal?: string; flash?: Flash | null } = {},
+    extra: { values?: UserFormValues; errors?: FormErrors; patValues?: PatFormValues; patErrors?: FormErrors; reveal?: PatReveal; flash?: Flash | null; notice?: string; patNotice?: string } = {},
   ) => {
     const csrf = csrfToken(request, reply);
     const [{ data }, clients] = await Promise.all([pats.list(who.actor, user.id, { page: 1, perPage: 100 }), pats.patClients()]);
     const values = extra.values ?? { username: user.username, administrator: user.administrator, permissions: user.grantedPermissions };
     const body = html`<div class="page-header"><h1>User ${user.username}</h1><a class="btn btn-danger" href="${BASE}/${user.id}/delete">Delete user</a></div>
 <section class="card"><h2>Account</h2>
+${extra.notice ? html`<div class="flash flash-info" role="status">${extra.notice}</div>` : ''}
 <form method="post" action="${BASE}/${user.id}" novalidate>${hiddenCsrf(csrf)}${userFields(values, extra.errors ?? {}, false)}
 <button type="submit" class="btn btn-primary">Save</button></form></section>
 <h2>Personal access tokens</h2>
 ${extra.reveal ? patReveal(extra.reveal) : ''}
 ${patTable(data, { revokeBase: `${BASE}/${user.id}/tokens` })}
-${patCreateForm(config, { action: `${BASE}/${user.id}/tokens`, csrf, clients, values: extra.patValues ?? defaultPatForm(config), errors: extra.patErrors ?? {} })}`;
+${patCreateForm(config, { action: `${BASE}/${user.id}/tokens`, csrf, clients, values: extra.patValues ?? defaultPatForm(config), errors: extra.patErrors ?? {}, ...(extra.patNotice ? { notice: extra.patNotice } : {}) })}`;
     return renderPage({ title: `User ${user.username}`, user: who.me, csrfToken: csrf, active: 'users', flash: extra.flash ?? null, body });
   };
 
@@ -164,10 +171,24 @@ ${patCreateForm(config, { action: `${BASE}/${user.id}/tokens`, csrf, clients, va
     const who = await admin(request, reply);
     const user = who && (await loadUser(who.actor, request.params.id, reply));
     if (!who || !user) return reply;
-    return html200(reply).send(await userPage(request, reply, who, user, { flash: session.takeFlash(request, reply) }));
+    // The page may show a token made for this user: never kept by the browser or a proxy.
+    reply.header('Cache-Control', 'no-store');
+    const reveal = await takePatResult(oneTimeResults, who.actor, request.query, user.id);
+    return html200(reply).send(await userPage(request, reply, who, user, { flash: session.takeFlash(request, reply), ...(reveal ? { reveal } : {}) }));
   });
 
-  app.post<{ Params: { id: string } }>(`${BASE}/:id`, { preHandler: csrfCheck(app) }, async (request, reply) => {
+  /** A form of the user page posted with an expired CSRF token: the page again, with what was typed. */
+  const expiredUserForm = (which: 'account' | 'token') => async (request: FastifyRequest, reply: FastifyReply) => {
+    const who = await expiredAdmin(request);
+    const user = who && (await users.get(who.actor, (request.params as { id: string }).id).catch(nullIfNotFound));
+    if (!who || !user) return false;
+    const extra =
+      which === 'account' ? { values: { ...readUserForm(request.body), username: user.username }, notice: FORM_EXPIRED } : { patValues: readPatForm(request.body), patNotice: FORM_EXPIRED };
+    html200(reply).send(await userPage(request, reply, who, user, extra));
+    return true;
+  };
+
+  app.post<{ Params: { id: string } }>(`${BASE}/:id`, { preHandler: csrfCheck(app), config: { expiredForm: expiredUserForm('account') } }, async (request, reply) => {
     const who = await admin(request, reply);
     const user = who && (await loadUser(who.actor, request.params.id, reply));
     if (!who || !user) return reply;
@@ -186,16 +207,17 @@ ${patCreateForm(config, { action: `${BASE}/${user.id}/tokens`, csrf, clients, va
     return reply.redirect(`${BASE}/${user.id}`, 303);
   });
 
-  app.post<{ Params: { id: string } }>(`${BASE}/:id/tokens`, { preHandler: csrfCheck(app) }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>(`${BASE}/:id/tokens`, { preHandler: csrfCheck(app), config: { expiredForm: expiredUserForm('token') } }, async (request, reply) => {
     const who = await admin(request, reply);
     const user = who && (await loadUser(who.actor, request.params.id, reply));
     if (!who || !user) return reply;
     const outcome = await submitPatForm(pats, config, request, who.actor, user.id);
-    reply.header('Cache-Control', 'no-store');
     if (!outcome.ok) {
       return html200(reply).code(422).send(await userPage(request, reply, who, user, { patValues: outcome.values, patErrors: outcome.errors, flash: { kind: 'error', message: 'The token was not created: check the fields below.' } }));
     }
-    return html200(reply).send(await userPage(request, reply, who, user, { reveal: outcome.token, flash: { kind: 'success', message: `Token "${outcome.pat.name}" created for ${user.username}.` } }));
+    const shown = await oneTimeResults.keep(who.actor, { kind: 'personal_access_token', ownerId: user.id, tokenId: outcome.pat.id, name: outcome.pat.name, token: outcome.token });
+    session.setFlash(reply, { kind: 'success', message: `Token "${outcome.pat.name}" created for ${user.username}.` });
+    return reply.redirect(`${BASE}/${user.id}?shown=${encodeURIComponent(shown)}`, 303);
   });
 
   app.get<{ Params: { id: string; tokenId: string } }>(`${BASE}/:id/tokens/:tokenId/revoke`, async (request, reply) => {
