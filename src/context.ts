@@ -105,7 +105,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     tokenCheck: createTokenCheck({ tokens, invalidation, lastUsed, cacheSize: config.tokenCacheSize, now }),
     counters,
     loginThrottle,
-    consoleLogin: createConsoleLogin({ users, sessions, throttle: loginThrottle, sessionTtlSeconds: config.sessionTtlSeconds }),
+    consoleLogin: createConsoleLogin({ users, sessions, throttle: loginThrottle, sessionTtlSeconds: config.sessionTtlSeconds, now }),
     passwordThrottle: createThrottle(counters, 'password', now),
     services,
     webKeys: await loadWebKeys(store),
