@@ -50,7 +50,7 @@ export interface Context {
   readonly consoleLogin: ConsoleLogin;
   /** Every change to what administrators and users manage goes through these. */
   readonly services: Services;
-  /** The keys that sign cookies and CSRF tokens. */
+  /** The keys that sign cookies and CSRF tokens, and digest session ids (never read from the database but on PostgreSQL without KEYGATE_SECRET_KEY). */
   readonly webKeys: WebKeys;
   close(): Promise<void>;
 }
@@ -71,6 +71,15 @@ export async function createContext(config: Config, options: ContextOptions = {}
     throw err;
   }
   const now = options.now ?? Date.now;
+  // From KEYGATE_SECRET_KEY or the key file beside a SQLite store, never from the database (on
+  // PostgreSQL without the variable: the stored keys, and start warns).
+  let webKeys: WebKeys;
+  try {
+    webKeys = await loadWebKeys(store, config);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const invalidation = createInvalidation(store, { onError: (e) => options.onError?.(e, 'invalidation listener') });
   if (options.listen !== false) await invalidation.start();
   const tokens = createTokenStore(store, invalidation);
@@ -78,7 +87,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const counters = config.redisUrl ? createRedisCounters(config.redisUrl) : createStoreCounters(store);
   const users = createUserStore(store);
   const clients = createClientStore(store);
-  const sessions = createSessionStore(store);
+  const sessions = createSessionStore(store, { sessionKey: webKeys.sessionKey, idleSeconds: config.sessionIdleSeconds, now });
   const audit = createAuditStore(store);
   const loginThrottle = createThrottle(counters, 'login', now);
   const services = createServices({
@@ -108,7 +117,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     consoleLogin: createConsoleLogin({ users, sessions, throttle: loginThrottle, sessionTtlSeconds: config.sessionTtlSeconds, now }),
     passwordThrottle: createThrottle(counters, 'password', now),
     services,
-    webKeys: await loadWebKeys(store),
+    webKeys,
     async close() {
       await lastUsed.close();
       await invalidation.close();

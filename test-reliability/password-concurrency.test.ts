@@ -173,6 +173,38 @@ for (const kind of storeKinds()) {
       assert.ok(statuses.every((s) => s === 401 || s === 429 || s === 503), tally(statuses));
     }
 
+    it('answers 503 with Retry-After when the hash queue cannot take an attempt: a readable page, temporarily_unavailable', async () => {
+      // 40 guesses at once from one address, each for another user: the throttle lets 30 run, the
+      // queue holds 16 of one address.
+      const logins = await loginFrom(server.baseUrl, freshAddress());
+      const pages = await Promise.all(Array.from({ length: 40 }, (_, i) => logins.attempt(`spray-${i}`, 'wrong-password')));
+      const page = pages.find((p) => p.status === 503);
+      assert.ok(page, tally(pages.map((p) => p.status)));
+      assert.ok(Number(page.headers['retry-after']) >= 1);
+      assert.match(page.headers['content-type'] as string, /text\/html/);
+      assert.match(page.text(), /Keygate is busy checking other logins\. Try again in \d+ seconds?\./);
+      assert.match(page.text(), /name="username"/, 'the login form again');
+
+      const client = await createClient(server.ctx, `Legacy desktop ${randomInt(1e9)}`, ['password_client']);
+      const address = freshAddress();
+      const grants = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          rawRequest(server.baseUrl, {
+            method: 'POST',
+            path: '/oauth/token',
+            localAddress: address,
+            headers: [['content-type', 'application/x-www-form-urlencoded'], ['authorization', basic(client.id, client.secret!)]],
+            body: new URLSearchParams({ grant_type: 'password', username: `spray-${i}`, password: 'wrong-password' }).toString(),
+          }),
+        ),
+      );
+      const refused = grants.find((g) => g.status === 503);
+      assert.ok(refused, tally(grants.map((g) => g.status)));
+      assert.ok(Number(refused.headers['retry-after']) >= 1);
+      assert.equal(refused.headers['cache-control'], 'no-store');
+      assert.equal(JSON.parse(refused.text()).error, 'temporarily_unavailable');
+    });
+
     it('logs the administrator in within 5 s while one address sends 1,000 wrong logins', async () => {
       await underFlood('one address', [freshAddress()], 1_000);
     });

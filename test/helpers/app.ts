@@ -43,6 +43,8 @@ export interface StartOptions {
   /** Reuse a database (e.g. to show data survives a restart). */
   readonly db?: TestDatabase;
   readonly adminPassword?: string;
+  /** The server's clock (to age sessions and tokens without waiting). */
+  readonly now?: () => number;
 }
 
 export async function startServer(kind: StoreKind, options: StartOptions = {}): Promise<TestServer> {
@@ -58,7 +60,7 @@ export async function startServer(kind: StoreKind, options: StartOptions = {}): 
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const ctx = await createContext(config);
+  const ctx = await createContext(config, options.now ? { now: options.now } : {});
   await bootstrapIfEmpty(ctx);
   const app = await buildApp(ctx);
   await app.listen({ port, host: '127.0.0.1' });
