@@ -11,6 +11,7 @@ import { createThrottle, type Throttle } from './oauth/throttle.js';
 import { createTokenCheck, type TokenCheck } from './oauth/token-check.js';
 import { createServices, type Services } from './services/index.js';
 import { createAuditStore, type AuditStore } from './store/audit-store.js';
+import { createAuthorizationStore } from './store/authorization-store.js';
 import { createClientStore, type ClientStore } from './store/client-store.js';
 import { createCodeStore, type CodeStore } from './store/code-store.js';
 import { createConsentStore } from './store/consent-store.js';
@@ -92,7 +93,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const loginThrottle = createThrottle(counters, 'login', now);
   const services = createServices({
     config,
-    stores: { clients, users, sessions, audit, pats: createPatStore(store), tokenAdmin: createTokenAdminStore(store), consents: createConsentStore(store) },
+    stores: { clients, users, sessions, audit, pats: createPatStore(store), tokenAdmin: createTokenAdminStore(store), consents: createConsentStore(store), authorizations: createAuthorizationStore(store) },
     invalidation,
     lastUsed,
     now,

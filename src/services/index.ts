@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config.js';
 import type { AuditStore } from '../store/audit-store.js';
+import type { AuthorizationStore } from '../store/authorization-store.js';
 import type { ClientStore } from '../store/client-store.js';
 import type { ConsentStore } from '../store/consent-store.js';
 import type { Invalidation } from '../store/invalidation.js';
@@ -13,6 +14,7 @@ import type { SessionStore } from '../store/session-store.js';
 import type { TokenAdminStore } from '../store/token-admin-store.js';
 import type { UserStore } from '../store/user-store.js';
 import { createAuditLogService, type AuditLogService } from './audit-log.js';
+import { createAuthorizationService, type AuthorizationService } from './authorizations.js';
 import { createClientService, type ClientService } from './clients.js';
 import { createConsentService, type ConsentService } from './consents.js';
 import { createPatService, type PatService } from './pats.js';
@@ -27,6 +29,7 @@ export interface Services {
   readonly tokenHygiene: TokenHygieneService;
   readonly consents: ConsentService;
   readonly auditLog: AuditLogService;
+  readonly authorizations: AuthorizationService;
 }
 
 export interface ServiceStores {
@@ -37,6 +40,7 @@ export interface ServiceStores {
   readonly consents: ConsentStore;
   readonly sessions: SessionStore;
   readonly audit: AuditStore;
+  readonly authorizations: AuthorizationStore;
 }
 
 export interface ServiceDeps {
@@ -64,5 +68,6 @@ export function createServices(deps: ServiceDeps): Services {
     tokenHygiene: createTokenHygieneService({ admin: stores.tokenAdmin, lastUsed: deps.lastUsed, work, rotationDays: deps.config.tokenRotationDays, now }),
     consents: createConsentService({ consents: stores.consents, work }),
     auditLog: createAuditLogService({ audit: stores.audit }),
+    authorizations: createAuthorizationService({ authorizations: stores.authorizations, consents: stores.consents, users: stores.users, lastUsed: deps.lastUsed, work, now }),
   };
 }
