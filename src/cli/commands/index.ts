@@ -8,5 +8,6 @@ import { serveCommand } from './serve.js';
 import { tokensPurgeCommand } from './tokens-purge.js';
 import { tokensRevokeCommand } from './tokens-revoke.js';
 import { userCreateCommand } from './user-create.js';
+import { userPasswordCommand } from './user-password.js';
 
-export const COMMANDS: readonly Command[] = [serveCommand, migrateCommand, userCreateCommand, clientCreateCommand, clientListCommand, clientDeleteCommand, tokensRevokeCommand, tokensPurgeCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, migrateCommand, userCreateCommand, userPasswordCommand, clientCreateCommand, clientListCommand, clientDeleteCommand, tokensRevokeCommand, tokensPurgeCommand];
