@@ -23,11 +23,12 @@ export const ARGON2_OPTIONS = { algorithm: 2 /* Argon2id */, memoryCost: 19456, 
 export const ARGON2_CONCURRENCY = Math.max(1, availableParallelism());
 
 /**
- * One address may hold 16 computations (running and waiting): more than the 5 attempts per
- * (username, address) the throttle lets run at once, few enough that one address cannot fill the
- * queue. At most 64 per core wait in all: about 1 s of work per core at ~30 ms a hash.
+ * One address may hold 32 computations (running and waiting): the 30 attempts in flight the
+ * throttle lets one address have (src/domain/throttle.ts), so what it admits is never refused here
+ * unless the address also floods the other surface, and a quarter of the queue at most. At most 64
+ * per core wait in all: about 1 s of work per core at ~30 ms a hash.
  */
-export const HASH_QUEUE_PER_ADDRESS = 16;
+export const HASH_QUEUE_PER_ADDRESS = 32;
 export const HASH_QUEUE_WAITING = 64 * ARGON2_CONCURRENCY;
 
 /** The address user administration (hashing a new password: API, console, CLI) queues under. */

@@ -20,11 +20,14 @@ export const ACCOUNT_POLICY: ThrottlePolicy = { freeFailures: 5, baseDelayMs: 1_
 export const IP_POLICY: ThrottlePolicy = { freeFailures: 30, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000, windowMs: 15 * 60_000 };
 
 /**
- * How long a reservation holds its slot at most. An attempt settles within the hash queue's
- * longest wait plus one verification (seconds); a process killed in between must not keep a slot
- * for the whole window.
+ * How long a reservation holds its slot at most. An attempt settles within its wait for the IP's
+ * slot (at most 10 s), the hash queue's wait and one verification (a few seconds); a process killed
+ * in between keeps its slots this long, not for the whole window.
  */
-export const RESERVATION_LEASE_MS = 60_000;
+export const RESERVATION_LEASE_MS = 30_000;
+
+/** The longest an attempt waits for attempts in flight to settle before it is answered 503. */
+export const RESERVATION_MAX_WAIT_MS = 10_000;
 
 /** What a reservation answers. */
 export type ReservationOutcome =

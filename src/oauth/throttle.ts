@@ -10,7 +10,7 @@
  * other nodes. So parallel guesses are served as if they came one after another, and successful
  * traffic (however parallel) is never refused, only ordered.
  */
-import { ACCOUNT_POLICY, IP_POLICY, accountKey, ipKey, type ReservationOutcome, type ThrottlePolicy } from '../domain/throttle.js';
+import { ACCOUNT_POLICY, IP_POLICY, RESERVATION_MAX_WAIT_MS, accountKey, ipKey, type ReservationOutcome, type ThrottlePolicy } from '../domain/throttle.js';
 import type { FailureCounters } from '../store/throttle-store.js';
 
 export interface ReservedAttempt {
@@ -46,7 +46,7 @@ const LAST_POLL_MS = 400;
 const LOCAL_POLL_MS = 1_000;
 
 export function createThrottle(counters: FailureCounters, scope: 'login' | 'password', now: () => number = Date.now, options: ThrottleOptions = {}): Throttle {
-  const maxWaitMs = options.maxWaitMs ?? 15_000;
+  const maxWaitMs = options.maxWaitMs ?? RESERVATION_MAX_WAIT_MS;
   /** Attempts of this process waiting for a slot of a counter, by key. */
   const waiters = new Map<string, Array<() => void>>();
   /** Slots this process holds, by key (its settles wake the waiters). */
