@@ -80,9 +80,9 @@ export function createThrottle(counters: FailureCounters, scope: 'login' | 'pass
   };
 
   /**
-   * Settles one of this process's slots of `key`. A success or a release frees a slot: one waiter
-   * may take it. A failure frees none (the slot becomes a failure), unless it blocks the key:
-   * then every waiter should learn it at once (they are refused).
+   * Settles one of this process's slots of `key`. A release frees a slot: one waiter may take it.
+   * Forgiving frees every slot the failures held: all waiters may try. A failure frees none (the
+   * slot becomes a failure), unless it blocks the key: then every waiter should learn it at once.
    */
   const settle = async (key: string, how: 'fail' | 'forgive' | 'release', policy: ThrottlePolicy) => {
     let blocks = false;
@@ -92,14 +92,14 @@ export function createThrottle(counters: FailureCounters, scope: 'login' | 'pass
       else await counters.release(key, now());
     } finally {
       hold(key, -1);
-      wake(key, how !== 'fail' ? 1 : blocks ? Infinity : 0);
+      wake(key, how === 'release' ? 1 : how === 'forgive' || blocks ? Infinity : 0);
     }
   };
 
   const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
   /** Reserves `key` for this attempt, waiting while it is busy; null when the wait ran out. */
-  const reserveOne = async (key: string, policy: ThrottlePolicy, deadline: number): Promise<ReservationOutcome | null> => {
+  const reserveOne = async (key: string, policy: ThrottlePolicy, deadline: number): Promise<Exclude<ReservationOutcome, { kind: 'busy' }> | null> => {
     let pollMs = FIRST_POLL_MS;
     for (;;) {
       const outcome = await counters.reserve(key, policy, now());
@@ -126,10 +126,9 @@ export function createThrottle(counters: FailureCounters, scope: 'login' | 'pass
         await settle(account, 'release', ACCOUNT_POLICY);
         throw err;
       });
-      if (ipSlot === null || ipSlot.kind !== 'allowed') {
+      if (ipSlot === null || ipSlot.kind === 'blocked') {
         await settle(account, 'release', ACCOUNT_POLICY);
-        if (ipSlot === null) return { kind: 'busy', retryAfterSeconds: 1 };
-        return { kind: 'throttled', retryAfterSeconds: seconds(ipSlot.kind === 'blocked' ? ipSlot.retryAfterMs : 1_000) };
+        return ipSlot === null ? { kind: 'busy', retryAfterSeconds: 1 } : { kind: 'throttled', retryAfterSeconds: seconds(ipSlot.retryAfterMs) };
       }
       return {
         kind: 'reserved',
