@@ -1,5 +1,5 @@
 /**
- * Security round 2, findings 1 and 2 (docs/security.md T22, T23): parallel password guesses and hash starvation.
+ * Security round 2, findings 1 and 2 (docs/security.md T23, T24): parallel password guesses and hash starvation.
  *
  * 1. Every attempt reserves its throttle slot atomically before the hash is computed, so 200
  *    parallel guesses for one user from one address, through the login form and through the

@@ -95,7 +95,7 @@ for (const kind of storeKinds()) {
         await rawRequest(server.baseUrl, { path: '/api/1.0/users/me', headers: [['authorization', `Bearer ${password.body.access_token}`]] });
       }
 
-      // The keys that sign cookies and CSRF tokens are not in the store either (docs/security.md T25),
+      // The keys that sign cookies and CSRF tokens are not in the store either (docs/security.md T26),
       // unless PostgreSQL still keeps them there for want of KEYGATE_SECRET_KEY.
       const keys = server.ctx.webKeys;
       if (keys.source !== 'stored') for (const key of [keys.cookieSecret, keys.csrfHmacKey, keys.resultKey.toString('base64url')]) seen.add(key);

@@ -1,5 +1,5 @@
 /**
- * Security round 2 (docs/security.md T27): users see and withdraw the applications they authorized, over
+ * Security round 2 (docs/security.md T28): users see and withdraw the applications they authorized, over
  * real HTTP on SQLite and PostgreSQL. `GET /api/1.0/users/{id}/authorizations` lists every client
  * the user consented to or holds live access or refresh tokens from (not PATs); `DELETE
  * …/{clientId}` (204) revokes those tokens at once, drops pending codes and forgets the consent, so

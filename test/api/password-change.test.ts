@@ -1,5 +1,5 @@
 /**
- * Security round 2 (docs/security.md T28): a password change (PUT /api/1.0/users/{id} with a new password)
+ * Security round 2 (docs/security.md T29): a password change (PUT /api/1.0/users/{id} with a new password)
  * ends the user's other console sessions and revokes their access and refresh tokens at once (the
  * refresh token no longer rotates); personal access tokens survive unless
  * `"revoke_personal_access_tokens": true`. An administrator changing their own password keeps the

@@ -1,5 +1,5 @@
 /**
- * Security round 2 (docs/security.md T26): a console session unused for KEYGATE_SESSION_IDLE ends; one in use
+ * Security round 2 (docs/security.md T27): a console session unused for KEYGATE_SESSION_IDLE ends; one in use
  * does not, and its use is written at most once a minute (a page view is not a write every time).
  * The server's clock is injected, so the test ages the session without waiting.
  */

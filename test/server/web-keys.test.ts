@@ -1,5 +1,5 @@
 /**
- * Security round 2 (docs/security.md T25): the keys that sign cookies and CSRF tokens (and digest session
+ * Security round 2 (docs/security.md T26): the keys that sign cookies and CSRF tokens (and digest session
  * ids) are not in the database, and the files Keygate creates are private.
  * - A fresh SQLite store: data folder 0700, database and its -wal/-shm 0600, a key file
  *   `<database>.key` (0600, 32 bytes), and no web key in the settings table.
