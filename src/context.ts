@@ -11,6 +11,7 @@ import { createThrottle, type Throttle } from './oauth/throttle.js';
 import { createTokenCheck, type TokenCheck } from './oauth/token-check.js';
 import { createServices, type Services } from './services/index.js';
 import { createAuditStore, type AuditStore } from './store/audit-store.js';
+import { createAuthorizationStore } from './store/authorization-store.js';
 import { createClientStore, type ClientStore } from './store/client-store.js';
 import { createCodeStore, type CodeStore } from './store/code-store.js';
 import { createConsentStore } from './store/consent-store.js';
@@ -52,7 +53,7 @@ export interface Context {
   readonly consoleLogin: ConsoleLogin;
   /** Every change to what administrators and users manage goes through these. */
   readonly services: Services;
-  /** The keys that sign cookies and CSRF tokens. */
+  /** The keys that sign cookies and CSRF tokens, and digest session ids (never read from the database but on PostgreSQL without KEYGATE_SECRET_KEY). */
   readonly webKeys: WebKeys;
   close(): Promise<void>;
 }
@@ -77,6 +78,15 @@ export async function createContext(config: Config, options: ContextOptions = {}
     throw err;
   }
   const now = options.now ?? Date.now;
+  // From KEYGATE_SECRET_KEY or the key file beside a SQLite store, never from the database (on
+  // PostgreSQL without the variable: the stored keys, and start warns).
+  let webKeys: WebKeys;
+  try {
+    webKeys = await loadWebKeys(store, config);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const invalidation = createInvalidation(store, { onError: (e) => options.onError?.(e, 'invalidation listener') });
   if (options.listen !== false) await invalidation.start();
   const tokens = createTokenStore(store, invalidation);
@@ -84,15 +94,15 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const counters = config.redisUrl ? createRedisCounters(config.redisUrl) : createStoreCounters(store);
   const users = createUserStore(store);
   const clients = createClientStore(store);
-  const sessions = createSessionStore(store);
+  const sessions = createSessionStore(store, { sessionKey: webKeys.sessionKey, idleSeconds: config.sessionIdleSeconds, now });
   const audit = createAuditStore(store);
   const loginThrottle = createThrottle(counters, 'login', now);
-  const webKeys = await loadWebKeys(store);
   const services = createServices({
     config,
     stores: {
       clients, users, sessions, audit, pats: createPatStore(store), tokenAdmin: createTokenAdminStore(store), consents: createConsentStore(store),
       scopes: createScopeStore(store), oneTimeResults: createOneTimeResultStore(store),
+      authorizations: createAuthorizationStore(store),
     },
     invalidation,
     lastUsed,
@@ -122,7 +132,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     tokenCheck: createTokenCheck({ tokens, invalidation, lastUsed, cacheSize: config.tokenCacheSize, now }),
     counters,
     loginThrottle,
-    consoleLogin: createConsoleLogin({ users, sessions, throttle: loginThrottle, sessionTtlSeconds: config.sessionTtlSeconds }),
+    consoleLogin: createConsoleLogin({ users, sessions, throttle: loginThrottle, sessionTtlSeconds: config.sessionTtlSeconds, now }),
     passwordThrottle: createThrottle(counters, 'password', now),
     services,
     webKeys,

@@ -6,15 +6,20 @@ import { bootstrapIfEmpty } from './bootstrap.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
 import { buildApp, loggerOptions } from './http/app.js';
+import { prepareKeyFile } from './store/key-file.js';
+import { STORED_KEYS_WARNING } from './store/settings-store.js';
 
 export async function serve(config: Config): Promise<void> {
   let ctx;
   try {
+    // The key file comes first (SQLite without KEYGATE_SECRET_KEY): worker processes only read it.
+    prepareKeyFile(config);
     ctx = await createContext(config, { housekeeping: true });
   } catch (err) {
     process.stderr.write(`keygate: cannot open the store ${describeDb(config)}: ${(err as Error).message}\n`);
     process.exit(1);
   }
+  if (ctx.webKeys.source === 'stored') process.stderr.write(`keygate: warning: ${STORED_KEYS_WARNING}\n`);
   const boot = await bootstrapIfEmpty(ctx);
   if (boot.notice) process.stderr.write(`keygate: ${boot.notice}\n`);
   if (boot.generatedPassword) {

@@ -10,6 +10,7 @@ import { ServiceError } from '../services/errors.js';
 import { createApiGuard, type SessionUserLookup } from './auth.js';
 import { ApiError, fromServiceError, type FieldErrors } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
+import { authorizationRoutes } from './routes/authorizations.js';
 import { clientRoutes } from './routes/clients.js';
 import { patRoutes } from './routes/pats.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -115,4 +116,5 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await app.register(tokenRoutes, { tokenHygiene: services.tokenHygiene });
   await app.register(clientRoutes, { clients: services.clients });
   await app.register(auditRoutes, { auditLog: services.auditLog });
+  await app.register(authorizationRoutes, { authorizations: services.authorizations });
 }

@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { apiPlugin } from '../api/plugin.js';
 import type { Context } from '../context.js';
+import { clientErrorHandler } from './client-error.js';
 import { sessionPlugin } from './plugins/session.js';
 import { csrfToken, securityPlugin } from './plugins/security.js';
 import { consoleRoutes } from './routes/console.js';
@@ -48,6 +49,8 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     // Huge or endless URLs and parameters are refused before any route code runs.
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
+    // Requests the HTTP parser refuses (431, 400, 408): no content in the answer to a HEAD.
+    clientErrorHandler,
     // A malformed percent-encoding or an over-long path part is answered by the router before any
     // route runs; answer it in the documented format of the area the URL belongs to.
     frameworkErrors: (err, request, frameworkReply) => {

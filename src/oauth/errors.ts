@@ -15,10 +15,14 @@ export const OAUTH_ERROR_CODES = [
   'access_denied',
   'slow_down',
   'server_error',
+  'temporarily_unavailable',
 ] as const;
 export type OAuthErrorCode = (typeof OAUTH_ERROR_CODES)[number];
 
-/** RFC 6749 §5.2: 400 for everything but invalid_client (401); throttling is 429 (RFC 6585). */
+/**
+ * RFC 6749 §5.2: 400 for everything but invalid_client (401); throttling is 429 (RFC 6585);
+ * temporarily_unavailable (RFC 6749 §4.1.2.1's code, used here at the token endpoint too) is 503.
+ */
 const STATUS: Readonly<Record<OAuthErrorCode, number>> = {
   invalid_request: 400,
   invalid_client: 401,
@@ -30,6 +34,7 @@ const STATUS: Readonly<Record<OAuthErrorCode, number>> = {
   access_denied: 400,
   slow_down: 429,
   server_error: 500,
+  temporarily_unavailable: 503,
 };
 
 export class OAuthError extends Error {
@@ -114,6 +119,17 @@ export class SlowDownError extends OAuthError {
   }
 }
 
+/** A service the grant needs is down (the shared throttle counters): 503 with Retry-After. */
+export class TemporarilyUnavailableError extends OAuthError {
+  override readonly name = 'TemporarilyUnavailableError';
+  constructor(
+    readonly retryAfterSeconds: number,
+    options: { cause?: unknown } = {},
+  ) {
+    super('temporarily_unavailable', 'The server cannot check this request right now. Try again shortly.', options);
+  }
+}
+
 export interface TokenErrorResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
@@ -125,7 +141,7 @@ export function toTokenErrorResponse(err: unknown): TokenErrorResponse {
   if (err instanceof OAuthError) {
     const headers: Record<string, string> = {};
     if (err instanceof InvalidClientError && err.usedBasic) headers['WWW-Authenticate'] = 'Basic realm="keygate", charset="UTF-8"';
-    if (err instanceof SlowDownError) headers['Retry-After'] = String(err.retryAfterSeconds);
+    if (err instanceof SlowDownError || err instanceof TemporarilyUnavailableError) headers['Retry-After'] = String(err.retryAfterSeconds);
     return { status: err.status, headers, body: { error: err.code, error_description: err.description } };
   }
   return { status: 500, headers: {}, body: { error: 'server_error', error_description: 'The server could not complete the request.' } };

@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config.js';
 import type { AuditStore } from '../store/audit-store.js';
+import type { AuthorizationStore } from '../store/authorization-store.js';
 import type { ClientStore } from '../store/client-store.js';
 import type { ConsentStore } from '../store/consent-store.js';
 import type { Invalidation } from '../store/invalidation.js';
@@ -15,6 +16,7 @@ import type { SessionStore } from '../store/session-store.js';
 import type { TokenAdminStore } from '../store/token-admin-store.js';
 import type { UserStore } from '../store/user-store.js';
 import { createAuditLogService, type AuditLogService } from './audit-log.js';
+import { createAuthorizationService, type AuthorizationService } from './authorizations.js';
 import { createClientService, type ClientService } from './clients.js';
 import { createConsentService, type ConsentService } from './consents.js';
 import { createOneTimeResultService, type OneTimeResultService } from './one-time-results.js';
@@ -32,6 +34,7 @@ export interface Services {
   readonly auditLog: AuditLogService;
   /** Secrets and tokens a console form made, kept sealed until their page shows them once. */
   readonly oneTimeResults: OneTimeResultService;
+  readonly authorizations: AuthorizationService;
 }
 
 export interface ServiceStores {
@@ -44,6 +47,7 @@ export interface ServiceStores {
   readonly audit: AuditStore;
   readonly scopes: ScopeStore;
   readonly oneTimeResults: OneTimeResultStore;
+  readonly authorizations: AuthorizationStore;
 }
 
 export interface ServiceDeps {
@@ -74,5 +78,6 @@ export function createServices(deps: ServiceDeps): Services {
     consents: createConsentService({ consents: stores.consents, work }),
     auditLog: createAuditLogService({ audit: stores.audit }),
     oneTimeResults: createOneTimeResultService({ results: stores.oneTimeResults, key: deps.resultKey, now }),
+    authorizations: createAuthorizationService({ authorizations: stores.authorizations, consents: stores.consents, users: stores.users, lastUsed: deps.lastUsed, work, now }),
   };
 }

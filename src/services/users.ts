@@ -8,13 +8,13 @@
  * revoked too when asked (`revokePersonalAccessTokens`).
  */
 import { addFieldError, type FieldErrors } from '../domain/field-errors.js';
-import { hashPassword, passwordProblem } from '../domain/password.js';
+import { hashPassword, HashQueueFullError, passwordProblem } from '../domain/password.js';
 import { isPermission, PERMISSIONS, type Permission } from '../domain/permission.js';
 import type { SessionStore } from '../store/session-store.js';
 import { revokeSelected } from '../store/token-revocation.js';
 import { DuplicateUsernameError, stripHash, type User, type UserStore } from '../store/user-store.js';
 import type { Actor } from './actor.js';
-import { NotFoundError, ValidationError } from './errors.js';
+import { NotFoundError, UnavailableError, ValidationError } from './errors.js';
 import { authorize } from './policy.js';
 import type { Change, UnitOfWork } from './unit-of-work.js';
 
@@ -84,7 +84,13 @@ export type UserService = ReturnType<typeof createUserService>;
 
 export function createUserService(deps: UserServiceDeps) {
   const { users, work } = deps;
-  const hash = deps.hashPassword ?? hashPassword;
+  const hashWith = deps.hashPassword ?? ((password: string) => hashPassword(password));
+  // New passwords wait their turn in the same bounded hash queue as logins; a full queue is a 503.
+  const hash = (password: string) =>
+    hashWith(password).catch((err: unknown) => {
+      if (err instanceof HashQueueFullError) throw new UnavailableError('Keygate is busy checking passwords. Try again shortly.', err.retryAfterSeconds);
+      throw err;
+    });
 
   const taken = (err: unknown): never => {
     if (err instanceof DuplicateUsernameError) throw new ValidationError({ username: [USER_MESSAGES.usernameTaken] });

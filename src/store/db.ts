@@ -2,7 +2,7 @@
  * Opens the store named by DATABASE_URL: better-sqlite3 (WAL, foreign keys, busy timeout) or a pg
  * pool, both behind one Kysely instance. int8 columns come back as JavaScript numbers on both.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { dirname, resolve } from 'node:path';
@@ -76,6 +76,32 @@ function startCheckpointer(path: string, onRound?: (round: CheckpointRound) => v
   // If the thread fails, the connection's own automatic checkpoint still bounds the WAL.
   worker.on('error', () => {});
   return worker;
+}
+
+/** Creates a folder Keygate's data goes in, readable by its owner only (0700), if it is missing. */
+export function ensurePrivateDirectory(dir: string): void {
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+/**
+ * Creates the SQLite file, readable by its owner only (0600), unless it exists: SQLite gives its
+ * -wal and -shm files the database file's mode. An existing file keeps the mode it has.
+ */
+function createPrivateFile(path: string): void {
+  ensurePrivateDirectory(dirname(path));
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
+  }
+  try {
+    // The mode given to open() is narrowed by the umask, never widened; make it exact.
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface Store {
@@ -177,7 +203,7 @@ export interface StoreOptions {
 export function openStore(config: DatabaseConfig, options: StoreOptions = {}): Store {
   if (config.kind === 'sqlite') {
     const path = config.path === ':memory:' ? ':memory:' : resolve(config.path);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') createPrivateFile(path);
     const sqlite = new SQLite(path);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');

@@ -145,9 +145,15 @@ export interface RevocationEpochTable {
 
 export interface ThrottleCountersTable {
   key: string;
+  /** Failures in the current window. */
   count: number;
+  /** Attempts reserved and not settled yet (valid until `pending_until`). */
+  pending: number;
+  pending_until: number;
   blocked_until: number;
   reset_at: number;
+  /** The decision of the statement that last wrote the row (read back by that statement). */
+  outcome: number;
 }
 
 export interface ScopesTable {

@@ -1,73 +1,188 @@
 /**
  * Failure counters behind the throttle, shared by every node: in Redis when REDIS_URL is set,
  * otherwise in the `throttle_counters` table of the store (SQLite or PostgreSQL).
+ *
+ * Each operation on a counter is one atomic step — one `INSERT … ON CONFLICT … DO UPDATE …
+ * RETURNING` statement on the store, one Lua script on Redis — so an attempt reserves its slot
+ * (or learns it must wait, or is blocked) with no window between the check and the count: 500
+ * parallel guesses get the verifications 5 sequential ones would (src/domain/throttle.ts).
  */
 import { Redis } from 'ioredis';
-import { blockDelayMs, type ThrottlePolicy } from '../domain/throttle.js';
+import { sql, type RawBuilder } from 'kysely';
+import { blockDelayMs, delaySteps, RESERVATION_LEASE_MS, type ReservationOutcome, type ThrottlePolicy } from '../domain/throttle.js';
 import type { Store } from './db.js';
 
 export interface FailureCounters {
-  /** Milliseconds until `key` may try again (0 when not blocked). */
-  blockedForMs(key: string, nowMs: number): Promise<number>;
-  /** Counts a failure; returns the block it causes in ms (0 when none). */
+  /** Reserves an attempt's slot, or says why not (blocked by failures, or busy with attempts in flight). */
+  reserve(key: string, policy: ThrottlePolicy, nowMs: number): Promise<ReservationOutcome>;
+  /** A reserved attempt failed: one more failure, its slot settled; returns the block it causes in ms (0 when none). */
   fail(key: string, policy: ThrottlePolicy, nowMs: number): Promise<number>;
-  reset(key: string): Promise<void>;
+  /** A reserved attempt succeeded: the failures are forgiven and its slot given back (the (username, IP) counter). */
+  forgive(key: string, nowMs: number): Promise<void>;
+  /** A reserved attempt succeeded or never ran: its slot is given back, the failures stay (the IP counter). */
+  release(key: string, nowMs: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** `outcome` codes the reserving statement writes and reads back. */
+const ALLOWED = 1;
+const BLOCKED = 2;
+const BUSY = 3;
+
+/** Expired rows are deleted at most this often per process. */
+const CLEANUP_EVERY_MS = 60_000;
+
+const bigint = (value: number): RawBuilder<number> => sql<number>`cast(${value} as bigint)`;
+
+function outcomeOf(code: number, blockedUntil: number, nowMs: number): ReservationOutcome {
+  if (code === ALLOWED) return { kind: 'allowed' };
+  if (code === BLOCKED) return { kind: 'blocked', retryAfterMs: Math.max(1, blockedUntil - nowMs) };
+  return { kind: 'busy' };
 }
 
 export function createStoreCounters(store: Store): FailureCounters {
   const { db } = store;
+  let cleanedAt = 0;
+
+  // The same SQL on both dialects; every time is a parameter cast to bigint, so PostgreSQL never
+  // has to guess a type, and the statement sees the row's old values in every expression.
+  const t = (column: string) => sql.ref(`throttle_counters.${column}`);
+
   return {
-    async blockedForMs(key, nowMs) {
-      const row = await db.selectFrom('throttle_counters').select(['blocked_until', 'reset_at']).where('key', '=', key).executeTakeFirst();
-      if (!row || Number(row.reset_at) <= nowMs) return 0;
-      return Math.max(0, Number(row.blocked_until) - nowMs);
+    async reserve(key, policy, nowMs) {
+      const now = bigint(nowMs);
+      const expired = sql`${t('reset_at')} <= ${now}`;
+      // Reservations whose lease ran out (a process died holding them) no longer count.
+      const pending = sql`(case when ${t('pending_until')} > ${now} then ${t('pending')} else 0 end)`;
+      const free = sql`(${pending} = 0 or ${t('count')} + ${pending} < ${sql.lit(policy.freeFailures)})`;
+      const blocked = sql`${t('blocked_until')} > ${now}`;
+      const row = await sql<{ outcome: number; blocked_until: number }>`
+        insert into throttle_counters (key, count, pending, pending_until, blocked_until, reset_at, outcome)
+        values (${key}, 0, 1, ${bigint(nowMs + RESERVATION_LEASE_MS)}, 0, ${bigint(nowMs + policy.windowMs)}, ${sql.lit(ALLOWED)})
+        on conflict (key) do update set
+          count = case when ${expired} then 0 else ${t('count')} end,
+          pending = case when ${expired} then 1 when ${blocked} then ${t('pending')} when ${free} then ${pending} + 1 else ${t('pending')} end,
+          pending_until = case when ${expired} or (not ${blocked} and ${free}) then ${bigint(nowMs + RESERVATION_LEASE_MS)} else ${t('pending_until')} end,
+          blocked_until = case when ${expired} then 0 else ${t('blocked_until')} end,
+          reset_at = case when ${expired} then ${bigint(nowMs + policy.windowMs)} else ${t('reset_at')} end,
+          outcome = case when ${expired} then ${sql.lit(ALLOWED)} when ${blocked} then ${sql.lit(BLOCKED)} when ${free} then ${sql.lit(ALLOWED)} else ${sql.lit(BUSY)} end
+        returning outcome, blocked_until`.execute(db);
+      const { outcome, blocked_until: blockedUntil } = row.rows[0]!;
+      return outcomeOf(Number(outcome), Number(blockedUntil), nowMs);
     },
+
     async fail(key, policy, nowMs) {
-      return db.transaction().execute(async (trx) => {
-        const row = await trx
-          .insertInto('throttle_counters')
-          .values({ key, count: 1, blocked_until: 0, reset_at: nowMs + policy.windowMs })
-          .onConflict((oc) =>
-            oc.column('key').doUpdateSet((eb) => ({
-              count: eb.case().when('throttle_counters.reset_at', '<=', nowMs).then(1).else(eb('throttle_counters.count', '+', 1)).end(),
-              reset_at: nowMs + policy.windowMs,
-            })),
-          )
-          .returning('count')
-          .executeTakeFirstOrThrow();
-        const delay = blockDelayMs(policy, Number(row.count));
-        if (delay > 0) await trx.updateTable('throttle_counters').set({ blocked_until: nowMs + delay }).where('key', '=', key).execute();
+      const now = bigint(nowMs);
+      const expired = sql`${t('reset_at')} <= ${now}`;
+      const failures = sql`(case when ${expired} then 1 else ${t('count')} + 1 end)`;
+      // The block the new count causes, as one expression over the policy's steps.
+      const steps = delaySteps(policy).map(([count, delay]) => sql`when ${failures} = ${sql.lit(count)} then ${bigint(nowMs + delay)}`);
+      const blockedUntil = sql`case when ${failures} < ${sql.lit(policy.freeFailures)} then (case when ${expired} then 0 else ${t('blocked_until')} end) ${sql.join(steps, sql` `)} else ${bigint(nowMs + policy.maxDelayMs)} end`;
+      const first = blockDelayMs(policy, 1);
+      const row = await sql<{ blocked_until: number }>`
+        insert into throttle_counters (key, count, pending, pending_until, blocked_until, reset_at, outcome)
+        values (${key}, 1, 0, 0, ${bigint(first > 0 ? nowMs + first : 0)}, ${bigint(nowMs + policy.windowMs)}, 0)
+        on conflict (key) do update set
+          count = ${failures},
+          pending = case when ${expired} or ${t('pending_until')} <= ${now} or ${t('pending')} <= 0 then 0 else ${t('pending')} - 1 end,
+          blocked_until = ${blockedUntil},
+          reset_at = ${bigint(nowMs + policy.windowMs)},
+          outcome = 0
+        returning blocked_until`.execute(db);
+      if (nowMs - cleanedAt >= CLEANUP_EVERY_MS) {
+        cleanedAt = nowMs;
         // Old counters are removed as we go, so the table stays small.
-        await trx.deleteFrom('throttle_counters').where('reset_at', '<', nowMs - policy.windowMs).execute();
-        return delay;
-      });
+        await db.deleteFrom('throttle_counters').where('reset_at', '<', nowMs).where('pending_until', '<', nowMs).execute();
+      }
+      return Math.max(0, Number(row.rows[0]!.blocked_until) - nowMs);
     },
-    async reset(key) {
-      await db.deleteFrom('throttle_counters').where('key', '=', key).execute();
+
+    async forgive(key, nowMs) {
+      await sql`update throttle_counters set count = 0, blocked_until = 0,
+          pending = case when pending_until > ${bigint(nowMs)} and pending > 0 then pending - 1 else 0 end
+        where key = ${key}`.execute(db);
     },
+
+    async release(key, nowMs) {
+      await sql`update throttle_counters
+          set pending = case when pending_until > ${bigint(nowMs)} and pending > 0 then pending - 1 else 0 end
+        where key = ${key}`.execute(db);
+    },
+
     async close() {},
   };
+}
+
+// The same rules as the SQL above, each as one Lua script (atomic on the Redis server). Times are
+// passed in, so every node uses its own clock the same way the store variant does.
+const LOAD = `
+local now = tonumber(ARGV[1])
+local h = redis.call('HMGET', KEYS[1], 'count', 'pending', 'pending_until', 'blocked_until', 'reset_at')
+local count, pending, leased, blocked, reset = tonumber(h[1]) or 0, tonumber(h[2]) or 0, tonumber(h[3]) or 0, tonumber(h[4]) or 0, tonumber(h[5]) or 0
+if reset <= now then count, pending, blocked = 0, 0, 0 end
+if leased <= now then pending = 0 end
+local function save(c, p, l, b, r)
+  redis.call('HSET', KEYS[1], 'count', string.format('%d', c), 'pending', string.format('%d', p), 'pending_until', string.format('%d', l), 'blocked_until', string.format('%d', b), 'reset_at', string.format('%d', r))
+  redis.call('PEXPIRE', KEYS[1], math.max(r, l, b) - now + 1000)
+end
+`;
+
+const RESERVE = `${LOAD}
+local free, lease, window = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+if reset <= now then reset = now + window end
+if blocked > now then return {${BLOCKED}, string.format('%d', blocked)} end
+if pending == 0 or count + pending < free then
+  save(count, pending + 1, now + lease, blocked, reset)
+  return {${ALLOWED}, '0'}
+end
+return {${BUSY}, '0'}
+`;
+
+const FAIL = `${LOAD}
+local free, base, max, window = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+if pending > 0 then pending = pending - 1 end
+count = count + 1
+if count >= free then blocked = now + math.min(base * 2 ^ math.min(count - free, 30), max) end
+save(count, pending, pending > 0 and leased or 0, blocked, now + window)
+return string.format('%d', blocked)
+`;
+
+const SETTLE = `${LOAD}
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if pending > 0 then pending = pending - 1 end
+if ARGV[2] == 'forgive' then count, blocked = 0, 0 end
+save(count, pending, pending > 0 and leased or 0, blocked, math.max(reset, now))
+return 0
+`;
+
+interface ThrottleScripts {
+  kgThrottleReserve(key: string, now: number, free: number, lease: number, window: number): Promise<[number, string]>;
+  kgThrottleFail(key: string, now: number, free: number, base: number, max: number, window: number): Promise<string>;
+  kgThrottleSettle(key: string, now: number, how: 'forgive' | 'release'): Promise<number>;
 }
 
 export function createRedisCounters(url: string): FailureCounters {
   const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
   redis.on('error', () => {});
+  redis.defineCommand('kgThrottleReserve', { numberOfKeys: 1, lua: RESERVE });
+  redis.defineCommand('kgThrottleFail', { numberOfKeys: 1, lua: FAIL });
+  redis.defineCommand('kgThrottleSettle', { numberOfKeys: 1, lua: SETTLE });
+  const scripts = redis as unknown as ThrottleScripts;
   const prefix = 'keygate:throttle:';
   return {
-    async blockedForMs(key, nowMs) {
-      const until = await redis.hget(prefix + key, 'blocked_until');
-      return until ? Math.max(0, Number(until) - nowMs) : 0;
+    async reserve(key, policy, nowMs) {
+      const [code, blockedUntil] = await scripts.kgThrottleReserve(prefix + key, nowMs, policy.freeFailures, RESERVATION_LEASE_MS, policy.windowMs);
+      return outcomeOf(Number(code), Number(blockedUntil), nowMs);
     },
     async fail(key, policy, nowMs) {
-      const k = prefix + key;
-      const [[, count]] = (await redis.multi().hincrby(k, 'count', 1).pexpire(k, policy.windowMs).exec()) as [[unknown, number]];
-      const delay = blockDelayMs(policy, Number(count));
-      if (delay > 0) await redis.hset(k, 'blocked_until', String(nowMs + delay));
-      return delay;
+      const blockedUntil = await scripts.kgThrottleFail(prefix + key, nowMs, policy.freeFailures, policy.baseDelayMs, policy.maxDelayMs, policy.windowMs);
+      return Math.max(0, Number(blockedUntil) - nowMs);
     },
-    async reset(key) {
-      await redis.del(prefix + key);
+    async forgive(key, nowMs) {
+      await scripts.kgThrottleSettle(prefix + key, nowMs, 'forgive');
+    },
+    async release(key, nowMs) {
+      await scripts.kgThrottleSettle(prefix + key, nowMs, 'release');
     },
     async close() {
       await redis.quit().catch(() => redis.disconnect());

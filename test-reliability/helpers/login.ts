@@ -1,4 +1,5 @@
 /** Logging in from a chosen loopback address (127.0.0.x acts as another client IP). */
+import type { Agent } from 'node:http';
 import { rawRequest, type RawResponse } from './index.js';
 
 export interface AddressedLogin {
@@ -10,9 +11,12 @@ function cookiesOf(res: RawResponse): string {
   return (Array.isArray(set) ? set : [set]).map((c) => c.split(';')[0]).join('; ');
 }
 
-/** Opens the login form from `localAddress` once, then posts attempts with its CSRF token. */
-export async function loginFrom(baseUrl: string, localAddress: string): Promise<AddressedLogin> {
-  const page = await rawRequest(baseUrl, { path: '/login', localAddress });
+/**
+ * Opens the login form from `localAddress` once, then posts attempts with its CSRF token. With a
+ * keep-alive `agent`, the attempts reuse the form's connection (no new TCP handshake).
+ */
+export async function loginFrom(baseUrl: string, localAddress: string, agent?: Agent): Promise<AddressedLogin> {
+  const page = await rawRequest(baseUrl, { path: '/login', localAddress, ...(agent ? { agent } : {}) });
   const token = /name="_csrf" value="([^"]+)"/.exec(page.text())?.[1];
   if (!token) throw new Error('no CSRF token on /login');
   const cookie = cookiesOf(page);
@@ -23,6 +27,7 @@ export async function loginFrom(baseUrl: string, localAddress: string): Promise<
         method: 'POST',
         path: '/login',
         localAddress,
+        ...(agent ? { agent } : {}),
         headers: [['content-type', 'application/x-www-form-urlencoded'], ['cookie', cookie]],
         body: new URLSearchParams({ _csrf: token, username, password, next: '' }).toString(),
       });

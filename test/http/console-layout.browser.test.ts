@@ -97,6 +97,8 @@ describe('every console page fits at 1280 px and 390 px', { skip }, () => {
     const adminPat = await issuePat(server.ctx, server.admin.id, { name: 'Deploy pipeline', clientId: (await server.ctx.clients.findByName('Personal Access Client'))!.id });
     await mintToken(server.ctx, { userId: null, clientId: long.client.id });
     await server.ctx.services.clients.regenerateSecret(CLI_ACTOR, long.client.id, 0);
+    // The administrator authorized the long-named application (Authorized applications page).
+    await server.ctx.store.db.insertInto('consents').values({ user_id: server.admin.id, client_id: long.client.id, scopes: 'api', created_at: Date.now(), updated_at: Date.now() }).execute();
 
     // Each parameter of each route, from the seeded data; a route with a parameter not known here fails below.
     const fill: Array<[RegExp, string]> = [
@@ -105,6 +107,7 @@ describe('every console page fits at 1280 px and 390 px', { skip }, () => {
       [/^\/admin\/users\/:id/, user.id],
       [/^\/admin\/tokens\/:id/, adminPat.id],
       [/^\/profile\/tokens\/:id/, adminPat.id],
+      [/^\/profile\/apps\/:clientId/, long.client.id],
     ];
     /** Query strings that make a page show its content rather than a form error. */
     const queries: Record<string, string> = { '/admin/tokens/revoke': '?user=admin' };

@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import { userActor } from '../../src/services/actor.js';
 import { ForbiddenError } from '../../src/services/errors.js';
 import { ONE_TIME_RESULT_TTL_MS } from '../../src/services/one-time-results.js';
-import { hashSecret } from '../../src/domain/secret.js';
 import { startServer, type TestServer } from '../helpers/app.js';
 import { storeKinds } from '../helpers/stores.js';
 
@@ -22,7 +21,7 @@ for (const kind of storeKinds()) {
     const sessionActor = async () => {
       const id = await server.ctx.sessions.create(server.admin.id, 3600);
       const user = (await server.ctx.users.findPublicById(server.admin.id))!;
-      return { id, actor: userActor(user, 'session', hashSecret(id)) };
+      return { id, actor: userActor(user, 'session', server.ctx.sessions.digest(id)) };
     };
 
     it('is taken once, by its own session only, and is sealed in the store', async () => {

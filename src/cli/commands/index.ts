@@ -13,12 +13,14 @@ import { tokensPurgeCommand } from './tokens-purge.js';
 import { tokensRevokeCommand } from './tokens-revoke.js';
 import { userCreateCommand } from './user-create.js';
 import { userListCommand } from './user-list.js';
+import { userPasswordCommand } from './user-password.js';
 
 export const COMMANDS: readonly Command[] = [
   serveCommand,
   migrateCommand,
   userCreateCommand,
   userListCommand,
+  userPasswordCommand,
   clientCreateCommand,
   clientListCommand,
   clientShowCommand,

@@ -11,6 +11,18 @@ async function readStdin(io: CliIo): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
+/** The password of `--password P` or `--password-stdin` (exactly one of them), checked; also for user:password. */
+export async function passwordOption(values: Record<string, unknown>, io: CliIo, command: string): Promise<string> {
+  const fromStdin = values['password-stdin'] === true;
+  const given = stringOption(values, 'password');
+  if (fromStdin && given !== undefined) throw new UsageError('use either --password or --password-stdin, not both');
+  if (!fromStdin && given === undefined) throw new UsageError(`--password or --password-stdin is required (see keygate ${command} --help)`);
+  const password = fromStdin ? await readStdin(io) : given!;
+  const problem = passwordProblem(password);
+  if (problem) throw new UsageError(problem);
+  return password;
+}
+
 export const userCreateCommand: Command = {
   name: 'user:create',
   summary: 'Create a user',
@@ -34,13 +46,7 @@ export const userCreateCommand: Command = {
     const username = stringOption(values, 'username')?.trim();
     if (!username) throw new UsageError('--username is required (see keygate user:create --help)');
     if (username.length > 255) throw new UsageError('--username must be at most 255 characters');
-    const fromStdin = values['password-stdin'] === true;
-    const given = stringOption(values, 'password');
-    if (fromStdin && given !== undefined) throw new UsageError('use either --password or --password-stdin, not both');
-    if (!fromStdin && given === undefined) throw new UsageError('--password or --password-stdin is required (see keygate user:create --help)');
-    const password = fromStdin ? await readStdin(io) : given!;
-    const problem = passwordProblem(password);
-    if (problem) throw new UsageError(problem);
+    const password = await passwordOption(values, io, 'user:create');
     const permissions = listOption(values, 'permission');
     const unknown = permissions.find((p) => !isPermission(p));
     if (unknown) throw new UsageError(`unknown permission "${unknown}": use one of ${PERMISSIONS.join(', ')}`);

@@ -8,7 +8,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../../config.js';
-import { hashSecret } from '../../domain/secret.js';
 import { userActor, type UserActor } from '../../services/actor.js';
 import { ServiceError, ThrottledError, UnavailableError } from '../../services/errors.js';
 import type { SessionStore } from '../../store/session-store.js';
@@ -46,7 +45,7 @@ declare module 'fastify' {
 
 export interface SessionPluginOptions {
   readonly config: Pick<Config, 'secureCookies' | 'sessionTtlSeconds'>;
-  readonly sessions: Pick<SessionStore, 'find'>;
+  readonly sessions: Pick<SessionStore, 'find' | 'digest'>;
   readonly users: Pick<UserStore, 'findPublicById'>;
 }
 
@@ -92,7 +91,7 @@ export function createConsoleSession(options: SessionPluginOptions): ConsoleSess
         const session = await options.sessions.find(id);
         if (!session) return null;
         const user = await options.users.findPublicById(session.userId);
-        return user ? { user, idHash: hashSecret(id) } : null;
+        return user ? { user, idHash: options.sessions.digest(id) } : null;
       })();
       cached.set(request, pending);
     }
@@ -121,7 +120,7 @@ export function createConsoleSession(options: SessionPluginOptions): ConsoleSess
     },
     actor(request, signedIn) {
       const id = request.cookies[SESSION_COOKIE];
-      return userActor(signedIn, 'session', id ? hashSecret(id) : undefined);
+      return userActor(signedIn, 'session', id ? options.sessions.digest(id) : undefined);
     },
     setCookie(reply, sessionId) {
       reply.setCookie(SESSION_COOKIE, sessionId, cookieOptions(options.config.sessionTtlSeconds));

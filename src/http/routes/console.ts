@@ -7,6 +7,7 @@ import { adminAuditRoutes } from './admin/audit.js';
 import { adminAuthClientRoutes } from './admin/auth-clients.js';
 import { adminTokenRoutes } from './admin/tokens.js';
 import { adminUserRoutes } from './admin/users.js';
+import { appsRoutes } from './apps.js';
 import { docsRoutes } from './docs.js';
 import { profileRoutes } from './profile.js';
 
@@ -23,6 +24,7 @@ export async function consoleRoutes(app: FastifyInstance, { services, config }: 
   await app.register(async (scope) => adminAuditRoutes(scope, { auditLog: services.auditLog }));
   await app.register(async (scope) => docsRoutes(scope));
   await app.register(async (scope) => profileRoutes(scope, { pats: services.pats, oneTimeResults: services.oneTimeResults, config }));
+  await app.register(async (scope) => appsRoutes(scope, { authorizations: services.authorizations }));
   await app.register(async (scope) => adminUserRoutes(scope, { users: services.users, pats: services.pats, oneTimeResults: services.oneTimeResults, config }));
   await app.register(async (scope) => adminTokenRoutes(scope, { tokenHygiene: services.tokenHygiene, config }));
 }

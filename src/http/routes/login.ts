@@ -1,7 +1,8 @@
 /**
  * GET/POST /login and POST /logout. A failed login always says "Invalid username or password."
  * (unknown user or wrong password, same words and same argon2 work). Failures are throttled per
- * (username, IP) and per IP with 429 + Retry-After; a success starts a brand-new session.
+ * (username, IP) and per IP with 429 + Retry-After; a full hash queue answers a readable 503 with
+ * Retry-After; a success starts a brand-new session.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConsoleLogin } from '../../oauth/console-login.js';
@@ -76,6 +77,12 @@ export async function loginRoutes(app: FastifyInstance, { consoleLogin }: { cons
     if (outcome.kind === 'throttled') {
       reply.header('Retry-After', String(outcome.retryAfterSeconds)).code(429);
       const error = `Too many failed attempts. Try again in ${outcome.retryAfterSeconds} second${outcome.retryAfterSeconds === 1 ? '' : 's'}.`;
+      return reply.type('text/html; charset=utf-8').send(loginPage(csrfToken(request, reply), { username, next, error }, null));
+    }
+    if (outcome.kind === 'unavailable') {
+      // Nothing was checked (the hash queue is full): a readable 503, the form kept.
+      reply.header('Retry-After', String(outcome.retryAfterSeconds)).code(503);
+      const error = `Keygate is busy checking other logins. Try again in ${outcome.retryAfterSeconds} second${outcome.retryAfterSeconds === 1 ? '' : 's'}.`;
       return reply.type('text/html; charset=utf-8').send(loginPage(csrfToken(request, reply), { username, next, error }, null));
     }
     if (outcome.kind === 'failed') {

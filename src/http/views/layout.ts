@@ -23,7 +23,7 @@ export interface PageOptions {
   readonly csrfToken?: string;
   readonly flash?: Flash | null;
   /** Which navigation entry is current. */
-  readonly active?: 'auth-clients' | 'tokens' | 'users' | 'audit' | 'profile';
+  readonly active?: 'auth-clients' | 'tokens' | 'users' | 'audit' | 'profile' | 'apps';
   /** A narrow, centred card (login, consent, errors). */
   readonly narrow?: boolean;
 }
@@ -47,6 +47,7 @@ export function renderPage(options: PageOptions): string {
         ${user.administrator ? navLink('/admin/users', 'Users', 'users', options.active) : ''}
         ${user.administrator ? navLink('/admin/audit', 'Audit log', 'audit', options.active) : ''}
         ${navLink('/profile/tokens', 'My API tokens', 'profile', options.active)}
+        ${navLink('/profile/apps', 'Authorized applications', 'apps', options.active)}
         ${navLink('/api/docs', 'API reference', 'docs', options.active)}
       </nav>
       <div class="account">

@@ -2,18 +2,15 @@
  * RFC 6749 §4.3 resource owner password credentials grant. RFC 9700 §2.4 says it "MUST NOT be
  * used"; Keygate keeps it, off by default and per client, for legacy desktop apps
  * (docs/security.md). Unknown users and wrong passwords get the same answer after the same
- * argon2 work; failures are throttled per (username, IP) and per IP.
+ * argon2 work; attempts are throttled per (username, IP) and per IP before any hash is computed,
+ * and a full hash queue answers 503 temporarily_unavailable (src/oauth/password-auth.ts).
  */
-import { verifyPassword } from '../../domain/password.js';
-import { InvalidGrantError, SlowDownError } from '../errors.js';
+import { InvalidGrantError, SlowDownError, TemporarilyUnavailableError } from '../errors.js';
 import { requireParam, requireScopes, type GrantHandler } from '../grant-handler.js';
 import { issueTokens, newGrantId } from '../issue-tokens.js';
+import { authenticatePassword } from '../password-auth.js';
 
 export const PASSWORD_FAILED = 'The username or password is incorrect.';
-
-function throttleKey(username: string): string {
-  return username.trim().toLowerCase();
-}
 
 export const passwordGrant = {
   grantType: 'password',
@@ -23,16 +20,11 @@ export const passwordGrant = {
     const username = requireParam(req.params, 'username').slice(0, 255);
     const password = requireParam(req.params, 'password');
     const scopes = requireScopes(req.params);
-    const key = throttleKey(username);
-    const retryAfter = await deps.passwordThrottle.retryAfterSeconds(key, req.ip);
-    if (retryAfter > 0) throw new SlowDownError(retryAfter);
-    const user = await deps.users.findByUsername(username);
-    const ok = await verifyPassword(user?.passwordHash, password);
-    if (!user || !ok) {
-      await deps.passwordThrottle.failed(key, req.ip);
-      throw new InvalidGrantError(PASSWORD_FAILED);
-    }
-    await deps.passwordThrottle.succeeded(key, req.ip);
+    const check = await authenticatePassword({ users: deps.users, throttle: deps.passwordThrottle }, { username, password, ip: req.ip });
+    if (check.kind === 'throttled') throw new SlowDownError(check.retryAfterSeconds);
+    if (check.kind === 'unavailable') throw new TemporarilyUnavailableError(check.retryAfterSeconds);
+    if (check.kind === 'failed') throw new InvalidGrantError(PASSWORD_FAILED);
+    const { user } = check;
     const nowMs = deps.now();
     const issued = issueTokens(
       { clientId: client.id, userId: user.id, scopes, origin: 'password', grantId: newGrantId(), withRefreshToken: true },
