@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { Agent } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { argon2Verifications, HASH_QUEUE_PER_ADDRESS, hashPassword, hashQueueStats } from '../src/domain/password.js';
+import { argon2Verifications, HASH_QUEUE_PER_ADDRESS, hashQueueStats, runInHashQueue } from '../src/domain/password.js';
 import { ACCOUNT_POLICY } from '../src/domain/throttle.js';
 import { createUser, startServer, type TestServer } from '../test/helpers/app.js';
 import { storeKinds } from '../test/helpers/stores.js';
@@ -177,11 +177,17 @@ for (const kind of storeKinds()) {
       // This address already holds every slot the queue gives one address (the server runs in this
       // process, so its queue is the one filled here): its next attempt cannot be queued.
       const address = freshAddress();
-      const occupy = () => Promise.all(Array.from({ length: HASH_QUEUE_PER_ADDRESS }, () => hashPassword('occupying the queue', address)));
+      // The slots stay held until the test lets them go, however slow the request's own path is.
+      const occupy = () => {
+        let letGo!: () => void;
+        const gate = new Promise<void>((resolve) => (letGo = resolve));
+        const jobs = Promise.all(Array.from({ length: HASH_QUEUE_PER_ADDRESS }, () => runInHashQueue(address, () => gate)));
+        return { release: () => (letGo(), jobs) };
+      };
       const logins = await loginFrom(server.baseUrl, address);
       let held = occupy();
       const page = await logins.attempt('admin', server.admin.password);
-      await held;
+      await held.release();
       assert.equal(page.status, 503, page.text().slice(0, 200));
       assert.ok(Number(page.headers['retry-after']) >= 1);
       assert.match(page.headers['content-type'] as string, /text\/html/);
@@ -199,7 +205,7 @@ for (const kind of storeKinds()) {
         });
       held = occupy();
       const refused = await grant();
-      await held;
+      await held.release();
       assert.equal(refused.status, 503, refused.text());
       assert.ok(Number(refused.headers['retry-after']) >= 1);
       assert.equal(refused.headers['cache-control'], 'no-store');

@@ -48,6 +48,14 @@ export function hashQueueStats() {
   return queue.stats();
 }
 
+/**
+ * Runs `work` in the argon2 queue's turn for `address`, holding one of that address's slots until
+ * it settles (tests hold slots with it to fill the queue deterministically).
+ */
+export function runInHashQueue<T>(address: string, work: () => Promise<T>): Promise<T> {
+  return queue.run(address, work);
+}
+
 /** How many password verifications this process has computed (tests count them under attack). */
 export function argon2Verifications(): number {
   return verifications;
