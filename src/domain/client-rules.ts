@@ -93,7 +93,9 @@ const REDIRECT_REASONS: Readonly<Record<string, string>> = {
 
 /** The first problem with one redirect URL, or null when it is acceptable. */
 export function redirectProblem(value: string): string | null {
-  if (value.length > REDIRECT_MAX_LENGTH || /\s/.test(value)) return CLIENT_MESSAGES.redirectInvalid;
+  // A backslash reads as a slash to browsers (WHATWG URL) and never matches at /oauth/authorize
+  // (redirect-match.ts refuses it): refuse it when it is registered, not at the first login.
+  if (value.length > REDIRECT_MAX_LENGTH || /\s/.test(value) || value.includes('\\')) return CLIENT_MESSAGES.redirectInvalid;
   let url: URL;
   try {
     url = new URL(value);

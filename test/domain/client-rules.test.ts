@@ -58,7 +58,7 @@ describe('client rules', () => {
     for (const scheme of ['http://example.com/cb', 'http://127.0.0.2/cb', 'ftp://example.com/cb', 'javascript:alert(1)', 'com.example.app:/cb']) {
       assert.equal(redirectProblem(scheme), M.redirectScheme, scheme);
     }
-    for (const bad of ['/cb', 'https://', 'https://user:pw@example.com/cb', 'https://exa mple.com', `https://e.example/${'x'.repeat(2000)}`]) {
+    for (const bad of ['/cb', 'https://', 'https://user:pw@example.com/cb', 'https://exa mple.com', 'https://app.example\\@evil.example/cb', 'https://app.example/cb\\..\\x', `https://e.example/${'x'.repeat(2000)}`]) {
       assert.equal(redirectProblem(bad), M.redirectInvalid, bad);
     }
     assert.equal(redirectProblem('https://a.example/cb#frag'), M.redirectFragment);
