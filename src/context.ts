@@ -6,6 +6,7 @@
  */
 import type { Config } from './config.js';
 import { createClientCache, type ClientLookup } from './oauth/client-cache.js';
+import { createCorsOrigins, type CorsOrigins } from './oauth/cors-origins.js';
 import { createConsoleLogin, type ConsoleLogin } from './oauth/console-login.js';
 import { createThrottle, type Throttle } from './oauth/throttle.js';
 import { createTokenCheck, type TokenCheck } from './oauth/token-check.js';
@@ -44,6 +45,8 @@ export interface Context {
   readonly audit: AuditStore;
   /** Client lookups for the OAuth endpoints, cached and invalidated like the token check. */
   readonly clientLookup: ClientLookup;
+  /** The browser origins CORS allows, cached until a client changes. */
+  readonly corsOrigins: CorsOrigins;
   readonly lastUsed: LastUsedRecorder;
   readonly tokenCheck: TokenCheck;
   readonly counters: FailureCounters;
@@ -128,6 +131,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     audit,
     // Every client change goes through the invalidation fan-out, which empties this cache everywhere.
     clientLookup: createClientCache(clients, invalidation),
+    corsOrigins: createCorsOrigins(clients, invalidation),
     lastUsed,
     tokenCheck: createTokenCheck({ tokens, invalidation, lastUsed, cacheSize: config.tokenCacheSize, now }),
     counters,
