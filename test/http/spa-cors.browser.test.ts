@@ -150,7 +150,7 @@ for (const kind of storeKinds()) {
       await page.getByRole('button', { name: 'Log in' }).click();
       await page.getByRole('button', { name: 'Authorize' }).click();
       await page.waitForURL((u) => u.href.startsWith(`${origin}/callback`));
-      await page.waitForFunction(() => document.getElementById('result')?.textContent !== '');
+      await page.waitForFunction("document.getElementById('result').textContent !== ''");
       const result = JSON.parse((await page.textContent('#result')) ?? '{}') as AppResult;
       await context.close();
       assert.equal(result.error, undefined, `the app failed: ${result.error} ${blocked.join(' | ')}`);
@@ -170,7 +170,7 @@ for (const kind of storeKinds()) {
       const page = await context.newPage();
       await page.goto(`${origin}/`);
       await page.getByRole('button', { name: 'Sign in with Keygate' }).click();
-      await page.waitForFunction(() => document.getElementById('result')?.textContent !== '');
+      await page.waitForFunction("document.getElementById('result').textContent !== ''");
       const result = JSON.parse((await page.textContent('#result')) ?? '{}') as AppResult;
       assert.match(result.error ?? '', /fetch/i, 'discovery failed in the browser');
       // The token endpoint, called straight from the page, cannot be read either.
