@@ -8,7 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createUser, startServer, type TestServer } from '../helpers/app.js';
+import { CLI_ACTOR } from '../../src/services/actor.js';
+import { createUser, issuePat, startServer, type TestServer } from '../helpers/app.js';
 import { WebClient } from '../helpers/http.js';
 import { storeKinds } from '../helpers/stores.js';
 import { answerDevice, basicHeader, bodyAuth, enterUserCode, makeClient, me, oauthPost, type TestClient } from './oauth-helpers.js';
@@ -172,6 +173,45 @@ for (const kind of storeKinds()) {
       assert.match(blocked.text, /Too many wrong codes/);
       // Another user is not affected.
       assert.equal((await enterUserCode(web, started.user_code)).status, 200);
+    });
+    it('the console offers the grant and names it in the password-grant warning; the API takes device_code_grant on a public client', async () => {
+      const admin = new WebClient(server.baseUrl);
+      await admin.login('admin', server.admin.password);
+      const form = await admin.get('/admin/auth-clients/new');
+      assert.match(form.text, /<span>Enable Device Authorization Grant<\/span>/);
+      assert.match(form.text, /legacy desktop applications only[^<]*Device Authorization Grant/);
+      const made = await admin.postForm('/admin/auth-clients', { _csrf: WebClient.csrfFrom(form.text), name: `Console TV ${kind}`, types: 'device_code_grant', public: '1' });
+      assert.equal(made.status, 303, made.text.slice(0, 300));
+      const page = await admin.get(made.headers.get('location')!);
+      assert.match(page.text, /Device authorization \(CLIs, TVs, desktop apps\)/);
+      assert.match(page.text, /grant-type:device_code/);
+      const legacy = await admin.get(`/admin/auth-clients/${cli.id}`);
+      assert.match(legacy.text, /Moving from the Password Grant/);
+      const { token } = await issuePat(server.ctx, server.admin.id, { name: 'api' });
+      const res = await fetch(`${server.baseUrl}/api/1.0/oauth/clients`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `API TV ${kind}`, types: ['device_code_grant'], confidential: false }),
+      });
+      const body = (await res.json()) as { types: string[]; secret?: string };
+      assert.equal(res.status, 201, JSON.stringify(body));
+      assert.deepEqual(body.types, ['device_code_grant']);
+      assert.equal(body.secret, undefined);
+    });
+
+    it('tokens:purge and housekeeping remove expired device codes; deleting the client removes its codes', async () => {
+      const gone = await makeClient(server.ctx, { types: ['device_code_grant'], confidential: false });
+      await start(gone);
+      await server.ctx.services.clients.delete(CLI_ACTOR, gone.id);
+      const left = await server.ctx.store.db.selectFrom('device_codes').select('id').where('client_id', '=', gone.id).execute();
+      assert.equal(left.length, 0);
+      await start(tv);
+      clock += 601_000;
+      const before = await server.ctx.store.db.selectFrom('device_codes').select('id').execute();
+      assert.ok(before.length > 0);
+      const purged = await server.ctx.services.tokenHygiene.purge(CLI_ACTOR);
+      assert.ok(purged.codesDeleted >= before.length, JSON.stringify(purged));
+      assert.equal((await server.ctx.store.db.selectFrom('device_codes').select('id').execute()).length, 0);
     });
   });
 }
