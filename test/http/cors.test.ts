@@ -69,6 +69,9 @@ for (const kind of storeKinds()) {
       assert.equal(token.headers.get('access-control-allow-origin'), SPA, 'the app can read the error');
       const revoke = await call(server.baseUrl, '/oauth/revoke', SPA, { ...form, body: 'token=x&client_id=nobody' });
       assert.equal(revoke.headers.get('access-control-allow-origin'), SPA);
+      const device = await call(server.baseUrl, '/oauth/device_authorization', SPA, { ...form, body: 'client_id=nobody' });
+      assert.equal(device.status, 401);
+      assert.equal(device.headers.get('access-control-allow-origin'), SPA);
     });
 
     it('a public client’s loopback redirect allows that loopback host on any port', async () => {

@@ -106,7 +106,7 @@ for (const kind of storeKinds()) {
       assert.deepEqual(after.allowedOrigins, []);
     });
 
-    it('the CLI sets and clears them: --require-pkce, --allowed-origin (repeatable), --no-require-pkce, --no-allowed-origin', async () => {
+    it('the CLI sets and clears them: --require-pkce, --allowed-origin (repeatable), --no-require-pkce, --no-allowed-origin; --device-code and --no-device-code', async () => {
       const env = { DATABASE_URL: server.db.url };
       const created = await run(CLI, ['client:create', '--name', `CLI PKCE ${kind}`, '--redirect', REDIRECT, '--require-pkce',
         '--allowed-origin', 'https://a.example', '--allowed-origin', 'https://b.example:8443', '--json'], env);
@@ -120,6 +120,15 @@ for (const kind of storeKinds()) {
       assert.equal(after.require_pkce, false);
       assert.deepEqual(after.allowed_origins, []);
       assert.deepEqual(after.redirect, [REDIRECT], 'the rest kept');
+      const device = await run(CLI, ['client:create', '--name', `CLI TV ${kind}`, '--device-code', '--public', '--json'], env);
+      assert.equal(device.code, 0, device.stderr);
+      const tv = JSON.parse(device.stdout) as { id: string; types: string[]; confidential: boolean };
+      assert.deepEqual(tv.types, ['device_code_grant']);
+      assert.equal(tv.confidential, false);
+      const both = await run(CLI, ['client:update', '--id', wire.id, '--device-code', '--json'], env);
+      assert.deepEqual((JSON.parse(both.stdout) as { types: string[] }).types, ['authorization_code_grant', 'device_code_grant']);
+      const dropped = await run(CLI, ['client:update', '--id', wire.id, '--no-device-code', '--json'], env);
+      assert.deepEqual((JSON.parse(dropped.stdout) as { types: string[] }).types, ['authorization_code_grant']);
       const bad = await run(CLI, ['client:update', '--id', wire.id, '--allowed-origin', 'null'], env);
       assert.notEqual(bad.code, 0);
       assert.match(bad.stderr, /is not an origin/);
