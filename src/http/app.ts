@@ -28,6 +28,8 @@ export const REDACT_PATHS = [
   '*.client_secret',
   '*.code',
   '*.code_verifier',
+  '*.device_code',
+  '*.user_code',
   '*.refresh_token',
   '*.access_token',
   '*.token',
