@@ -6,6 +6,8 @@
  */
 import type { Config } from './config.js';
 import { createClientCache, type ClientLookup } from './oauth/client-cache.js';
+import { createCorsOrigins, type CorsOrigins } from './oauth/cors-origins.js';
+import { createDeviceVerification, type DeviceVerification } from './oauth/device-verification.js';
 import { createConsoleLogin, type ConsoleLogin } from './oauth/console-login.js';
 import { createThrottle, type Throttle } from './oauth/throttle.js';
 import { createTokenCheck, type TokenCheck } from './oauth/token-check.js';
@@ -15,6 +17,7 @@ import { createAuthorizationStore } from './store/authorization-store.js';
 import { createClientStore, type ClientStore } from './store/client-store.js';
 import { createCodeStore, type CodeStore } from './store/code-store.js';
 import { createConsentStore } from './store/consent-store.js';
+import { createDeviceCodeStore, type DeviceCodeStore } from './store/device-code-store.js';
 import { openStore, type Store } from './store/db.js';
 import { createInvalidation, type Invalidation } from './store/invalidation.js';
 import { createLastUsedRecorder, type LastUsedRecorder } from './store/last-used.js';
@@ -40,10 +43,15 @@ export interface Context {
   readonly clients: ClientStore;
   readonly tokens: TokenStore;
   readonly codes: CodeStore;
+  readonly deviceCodes: DeviceCodeStore;
+  /** RFC 8628: the user's side of the device flow (user codes throttled like passwords). */
+  readonly deviceVerification: DeviceVerification;
   readonly sessions: SessionStore;
   readonly audit: AuditStore;
   /** Client lookups for the OAuth endpoints, cached and invalidated like the token check. */
   readonly clientLookup: ClientLookup;
+  /** The browser origins CORS allows, cached until a client changes. */
+  readonly corsOrigins: CorsOrigins;
   readonly lastUsed: LastUsedRecorder;
   readonly tokenCheck: TokenCheck;
   readonly counters: FailureCounters;
@@ -110,9 +118,15 @@ export async function createContext(config: Config, options: ContextOptions = {}
     now,
   });
   const codes = createCodeStore(store);
-  // Codes live 60 s and nothing else deletes them; `tokens:purge` also does.
+  const deviceCodes = createDeviceCodeStore(store);
+  const clientLookup = createClientCache(clients, invalidation);
+  // Codes live 60 s, device codes 10 minutes, and nothing else deletes them; `tokens:purge` also does.
+  const purge = async () => {
+    await codes.purgeExpired(now());
+    await deviceCodes.purgeExpired(now());
+  };
   const housekeeping = options.housekeeping
-    ? setInterval(() => void codes.purgeExpired(now()).catch((e: unknown) => options.onError?.(e, 'code purge')), HOUSEKEEPING_EVERY_MS)
+    ? setInterval(() => void purge().catch((e: unknown) => options.onError?.(e, 'code purge')), HOUSEKEEPING_EVERY_MS)
     : null;
   housekeeping?.unref();
   return {
@@ -124,10 +138,13 @@ export async function createContext(config: Config, options: ContextOptions = {}
     users,
     clients,
     codes,
+    deviceCodes,
+    deviceVerification: createDeviceVerification({ deviceCodes, clients: clientLookup, throttle: createThrottle(counters, 'device', now), now }),
     sessions,
     audit,
     // Every client change goes through the invalidation fan-out, which empties this cache everywhere.
-    clientLookup: createClientCache(clients, invalidation),
+    clientLookup,
+    corsOrigins: createCorsOrigins(clients, invalidation),
     lastUsed,
     tokenCheck: createTokenCheck({ tokens, invalidation, lastUsed, cacheSize: config.tokenCacheSize, now }),
     counters,

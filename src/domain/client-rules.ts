@@ -6,7 +6,7 @@
  * Redirect rules (RFC 6749 §3.1.2, RFC 8252 §7.3, RFC 9700 §4.1): absolute, `https`, or `http`
  * only for a loopback host; no fragment; matched exactly later, so we store what was given.
  */
-import { CLIENT_TYPES, isClientType, type ClientType } from './client.js';
+import { CLIENT_TYPES, isClientType, PUBLIC_CLIENT_TYPES, type ClientType } from './client.js';
 import { parseAllowedOrigins, parseClientScopes } from './client-settings.js';
 import { isPermission, type Permission } from './permission.js';
 
@@ -36,7 +36,7 @@ export const CLIENT_MESSAGES = {
   redirectTooMany: `The Redirect field may not have more than ${REDIRECT_MAX_COUNT} URLs.`,
   /** One of several redirect URLs is wrong: which one (its position, as on the console's lines), and why. */
   redirectLine: (position: number, url: string, reason: string) => `Redirect URL ${position} (${shortened(url)}) ${reason}.`,
-  publicClientTypes: 'A public client (no secret) may only use the Authorization Code Grant.',
+  publicClientTypes: 'A public client (no secret) may only use the Authorization Code Grant and the Device Authorization Grant.',
   booleanField: (label: string) => `The ${label} field must be true or false.`,
   permissionsInvalid: 'The selected Permissions are invalid.',
   confidentialFixed: 'The Confidential field cannot be changed after the client is created.',
@@ -147,7 +147,7 @@ export function validateClientRequest(input: ClientRequest, options: { fixedConf
     add('confidential', CLIENT_MESSAGES.confidentialFixed);
     confidential = options.fixedConfidential;
   }
-  if (!confidential && types.some((t) => t !== 'authorization_code_grant')) add('confidential', CLIENT_MESSAGES.publicClientTypes);
+  if (!confidential && types.some((t) => !PUBLIC_CLIENT_TYPES.includes(t))) add('confidential', CLIENT_MESSAGES.publicClientTypes);
 
   let redirect: string[] = [];
   const wantsRedirect = types.includes('authorization_code_grant');

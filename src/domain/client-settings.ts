@@ -69,3 +69,11 @@ export function parseAllowedOrigins(value: unknown): { origins: string[] } | { e
   }
   return { origins };
 }
+
+/**
+ * Whether the authorization code grant needs PKCE from this client: always for a public client
+ * (RFC 9700 §2.1.1: "MUST"), and for a confidential one when its `require_pkce` is set.
+ */
+export function clientRequiresPkce(client: { readonly confidential: boolean; readonly requirePkce: boolean }): boolean {
+  return !client.confidential || client.requirePkce;
+}

@@ -4,6 +4,7 @@ export const CLIENT_TYPES = [
   'password_client',
   'personal_access_client',
   'client_credentials_grant',
+  'device_code_grant',
 ] as const;
 export type ClientType = (typeof CLIENT_TYPES)[number];
 
@@ -12,7 +13,7 @@ export function isClientType(value: unknown): value is ClientType {
 }
 
 /** How a token came to be; the client must still hold the matching type for the token to work. */
-export const TOKEN_ORIGINS = ['authorization_code', 'password', 'client_credentials', 'personal_access'] as const;
+export const TOKEN_ORIGINS = ['authorization_code', 'password', 'client_credentials', 'personal_access', 'device_code'] as const;
 export type TokenOrigin = (typeof TOKEN_ORIGINS)[number];
 
 export const CLIENT_TYPE_FOR_ORIGIN: Readonly<Record<TokenOrigin, ClientType>> = {
@@ -20,7 +21,11 @@ export const CLIENT_TYPE_FOR_ORIGIN: Readonly<Record<TokenOrigin, ClientType>> =
   password: 'password_client',
   client_credentials: 'client_credentials_grant',
   personal_access: 'personal_access_client',
+  device_code: 'device_code_grant',
 };
+
+/** The types a public client (no secret) may hold: the grants where the user signs in at Keygate (RFC 9700 §2.1.1, RFC 8628 §3.1). */
+export const PUBLIC_CLIENT_TYPES: readonly ClientType[] = ['authorization_code_grant', 'device_code_grant'];
 
 /** True when a client with these types may still use tokens that came from `origin`. */
 export function clientAllowsOrigin(types: readonly string[], origin: string): boolean {

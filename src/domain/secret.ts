@@ -13,6 +13,7 @@ export const SECRET_PREFIXES = {
   personalAccessToken: 'kg_pat_',
   clientSecret: 'kg_cs_',
   authorizationCode: 'kg_ac_',
+  deviceCode: 'kg_dc_',
   session: 'kg_ss_',
 } as const;
 export type SecretKind = keyof typeof SECRET_PREFIXES;

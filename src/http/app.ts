@@ -7,6 +7,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { apiPlugin } from '../api/plugin.js';
 import type { Context } from '../context.js';
 import { clientErrorHandler } from './client-error.js';
+import { corsPlugin } from './plugins/cors.js';
 import { sessionPlugin } from './plugins/session.js';
 import { csrfToken, securityPlugin } from './plugins/security.js';
 import { consoleRoutes } from './routes/console.js';
@@ -27,6 +28,8 @@ export const REDACT_PATHS = [
   '*.client_secret',
   '*.code',
   '*.code_verifier',
+  '*.device_code',
+  '*.user_code',
   '*.refresh_token',
   '*.access_token',
   '*.token',
@@ -87,6 +90,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   });
 
   await app.register(securityPlugin, { config: ctx.config, keys: ctx.webKeys });
+  await app.register(corsPlugin, { origins: ctx.corsOrigins });
   await app.register(sessionPlugin, { config: ctx.config, sessions: ctx.sessions, users: ctx.users });
   // The API reference: the REST API and the OAuth endpoints (src/http/routes/docs.ts).
   await app.register(swagger, openApiOptions(ctx.config.issuer));

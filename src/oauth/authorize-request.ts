@@ -3,6 +3,7 @@
  * client_id and redirect_uri first — if either is wrong the user sees an error page and is NEVER
  * redirected (§4.1.2.1) — then everything else, whose errors go back to the client's redirect_uri.
  */
+import { clientRequiresPkce } from '../domain/client-settings.js';
 import { PKCE_METHODS, isS256Challenge } from '../domain/pkce.js';
 import { resolveRedirectUri } from '../domain/redirect-match.js';
 import { parseScopeString, type Scope } from '../domain/scope.js';
@@ -97,8 +98,8 @@ export async function checkAuthorizationRequest(params: RawParams, clients: Pick
   const method = given(params, 'code_challenge_method');
   if (challenge === undefined) {
     if (method !== undefined) return fail(new InvalidRequestError('code_challenge_method was sent without code_challenge.'));
-    // RFC 9700 §2.1.1: public clients MUST use PKCE.
-    if (!client.confidential) return fail(new InvalidRequestError('PKCE is required: send code_challenge with code_challenge_method=S256.'));
+    // RFC 9700 §2.1.1: public clients MUST use PKCE; a confidential client may be told to (require_pkce).
+    if (clientRequiresPkce(client)) return fail(new InvalidRequestError('PKCE is required: send code_challenge with code_challenge_method=S256.'));
   } else {
     if (method === undefined || !(PKCE_METHODS as readonly string[]).includes(method)) {
       return fail(new InvalidRequestError('Only code_challenge_method=S256 is supported (plain is refused).'));

@@ -14,6 +14,8 @@ export const OAUTH_ERROR_CODES = [
   'unsupported_response_type',
   'access_denied',
   'slow_down',
+  'authorization_pending',
+  'expired_token',
   'server_error',
   'temporarily_unavailable',
 ] as const;
@@ -33,6 +35,8 @@ const STATUS: Readonly<Record<OAuthErrorCode, number>> = {
   unsupported_response_type: 400,
   access_denied: 400,
   slow_down: 429,
+  authorization_pending: 400,
+  expired_token: 400,
   server_error: 500,
   temporarily_unavailable: 503,
 };
@@ -43,10 +47,10 @@ export class OAuthError extends Error {
   constructor(
     readonly code: OAuthErrorCode,
     readonly description: string,
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; status?: number } = {},
   ) {
     super(description, options);
-    this.status = STATUS[code];
+    this.status = options.status ?? STATUS[code];
   }
 }
 
@@ -116,6 +120,33 @@ export class SlowDownError extends OAuthError {
   override readonly name = 'SlowDownError';
   constructor(readonly retryAfterSeconds: number) {
     super('slow_down', `Too many failed attempts. Try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`);
+  }
+}
+
+/** RFC 8628 §3.5: the user has not answered yet; the device keeps polling. */
+export class AuthorizationPendingError extends OAuthError {
+  override readonly name = 'AuthorizationPendingError';
+  constructor() {
+    super('authorization_pending', 'The user has not yet approved or denied the request.');
+  }
+}
+
+/**
+ * RFC 8628 §3.5 slow_down: "polling should continue, but the interval MUST be increased by 5
+ * seconds". An error response of RFC 6749 §5.2, so 400 (the password throttle's slow_down is 429).
+ */
+export class PollTooFastError extends OAuthError {
+  override readonly name = 'PollTooFastError';
+  constructor(readonly intervalSeconds: number) {
+    super('slow_down', `Polling too fast: wait at least ${intervalSeconds} seconds between requests.`, { status: 400 });
+  }
+}
+
+/** RFC 8628 §3.5 expired_token: the device_code has expired; the device may start again. */
+export class ExpiredTokenError extends OAuthError {
+  override readonly name = 'ExpiredTokenError';
+  constructor() {
+    super('expired_token', 'The device code has expired. Start the sign-in again.');
   }
 }
 

@@ -8,11 +8,12 @@ import { parseScopeString, type Scope } from '../domain/scope.js';
 import type { Throttle } from './throttle.js';
 import type { ClientWithSecretState } from '../store/client-store.js';
 import type { CodeStore } from '../store/code-store.js';
+import type { DeviceCodeStore } from '../store/device-code-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { UserStore } from '../store/user-store.js';
 import { InvalidRequestError, InvalidScopeError } from './errors.js';
 
-export const GRANT_TYPES = ['authorization_code', 'password', 'refresh_token', 'client_credentials'] as const;
+export const GRANT_TYPES = ['authorization_code', 'password', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
@@ -41,6 +42,7 @@ export interface GrantDeps {
   readonly config: Pick<Config, 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'refreshGraceSeconds'>;
   readonly tokens: Pick<TokenStore, 'insertTokens' | 'findByHash' | 'rotateRefreshToken' | 'revokeGrant'>;
   readonly codes: Pick<CodeStore, 'redeem'>;
+  readonly deviceCodes: Pick<DeviceCodeStore, 'findByDeviceCodeHash' | 'recordPoll' | 'redeem'>;
   readonly users: Pick<UserStore, 'findByUsername'>;
   readonly passwordThrottle: Throttle;
   readonly now: () => number;

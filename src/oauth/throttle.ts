@@ -45,7 +45,7 @@ const FIRST_POLL_MS = 25;
 const LAST_POLL_MS = 400;
 const LOCAL_POLL_MS = 1_000;
 
-export function createThrottle(counters: FailureCounters, scope: 'login' | 'password', now: () => number = Date.now, options: ThrottleOptions = {}): Throttle {
+export function createThrottle(counters: FailureCounters, scope: 'login' | 'password' | 'device', now: () => number = Date.now, options: ThrottleOptions = {}): Throttle {
   const maxWaitMs = options.maxWaitMs ?? RESERVATION_MAX_WAIT_MS;
   /** Attempts of this process waiting for a slot of a counter, by key. */
   const waiters = new Map<string, Array<() => void>>();

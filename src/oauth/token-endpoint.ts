@@ -12,6 +12,7 @@ import { InvalidClientError, InvalidGrantError, UnauthorizedClientError, Unsuppo
 import { requireParam, type AuthenticatedClient, type GrantDeps, type GrantHandler, type GrantType, type TokenResponse } from './grant-handler.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
+import { deviceCodeGrant } from './grants/device-code.js';
 import { passwordGrant } from './grants/password.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
 
@@ -20,6 +21,7 @@ export const GRANT_HANDLERS: ReadonlyMap<string, GrantHandler> = new Map<GrantTy
   [passwordGrant.grantType, passwordGrant],
   [refreshTokenGrant.grantType, refreshTokenGrant],
   [clientCredentialsGrant.grantType, clientCredentialsGrant],
+  [deviceCodeGrant.grantType, deviceCodeGrant],
 ]);
 
 /** The client types that allow each grant (refresh: any type whose tokens come with a refresh token). */
@@ -27,16 +29,17 @@ const CLIENT_TYPES_FOR_GRANT: Readonly<Record<GrantType, readonly ClientType[]>>
   authorization_code: ['authorization_code_grant'],
   password: ['password_client'],
   client_credentials: ['client_credentials_grant'],
-  refresh_token: ['authorization_code_grant', 'password_client'],
+  refresh_token: ['authorization_code_grant', 'password_client', 'device_code_grant'],
+  'urn:ietf:params:oauth:grant-type:device_code': ['device_code_grant'],
 };
 
-/** A public client may use only the authorization code grant (with PKCE) and refresh (INTERFACE.md). */
-const PUBLIC_CLIENT_GRANTS: ReadonlySet<GrantType> = new Set(['authorization_code', 'refresh_token']);
+/** A public client may use only the authorization code grant (with PKCE), the device grant and refresh (INTERFACE.md). */
+const PUBLIC_CLIENT_GRANTS: ReadonlySet<GrantType> = new Set(['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code']);
 
 /** RFC 6749 §5.2 unauthorized_client: "not authorized to use this authorization grant type". */
 export function checkClientAllowsGrant({ client }: AuthenticatedClient, grantType: GrantType): void {
   if (!client.confidential && !PUBLIC_CLIENT_GRANTS.has(grantType)) {
-    throw new UnauthorizedClientError('A public client may use only the authorization_code and refresh_token grants.');
+    throw new UnauthorizedClientError('A public client may use only the authorization_code, device_code and refresh_token grants.');
   }
   if (!CLIENT_TYPES_FOR_GRANT[grantType].some((t) => client.types.includes(t))) {
     throw new UnauthorizedClientError(`This client is not allowed to use the ${grantType} grant.`);

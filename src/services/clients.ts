@@ -201,6 +201,8 @@ export function createClientService(deps: ClientServiceDeps) {
         const secret = draft.confidential ? issueSecret('clientSecret') : null;
         const createdBy = actor.kind === 'user' ? actor.id : null;
         const client = await clients.insert(c.trx, { ...draft, secretHash: secret === null ? null : hashSecret(secret), createdBy }, c.nowMs).catch(nameTaken);
+        // Nothing cached knows the client yet, but the CORS origin set may grow (src/oauth/cors-origins.ts).
+        c.invalidate({ kind: 'clients', ids: [client.id] });
         await c.audit({ type: 'client.created', clientId: client.id, details: snapshot(client) });
         return { client, secret };
       });

@@ -172,6 +172,19 @@ export function createClientStore(store: Store) {
       return (ref.length <= 100 ? await findById(ref, q) : null) ?? (await self.findByName(ref, q));
     },
 
+    /**
+     * What the CORS origin set is made from (src/domain/cors.ts): public clients' redirect URLs
+     * and every client's allowed origins — only the clients that have one or the other.
+     */
+    async corsSources(): Promise<Array<{ confidential: boolean; redirect: string[]; allowedOrigins: string[] }>> {
+      const rows = await db
+        .selectFrom('clients')
+        .select(['confidential', 'redirect', 'allowed_origins'])
+        .where((eb) => eb.or([eb('confidential', '=', 0), eb('allowed_origins', '!=', '[]')]))
+        .execute();
+      return rows.map((r) => ({ confidential: fromFlag(r.confidential), redirect: parseJsonArray(r.redirect), allowedOrigins: parseJsonArray(r.allowed_origins) }));
+    },
+
     /** Constant-time check of a presented secret against the current (or, in its grace period, the previous) one. */
     secretMatches(client: ClientWithSecretState, presented: string, nowMs = Date.now()): boolean {
       const digest = hashSecret(presented);

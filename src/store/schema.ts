@@ -82,6 +82,23 @@ export interface AuthorizationCodesTable {
   consumed_at: number | null;
 }
 
+/** RFC 8628 device authorization requests (migration 008). */
+export interface DeviceCodesTable {
+  id: string;
+  device_code_hash: string;
+  user_code_hash: string;
+  client_id: string;
+  /** Space-delimited scopes. */
+  scopes: string;
+  /** pending | approved | denied | used */
+  status: string;
+  user_id: string | null;
+  interval_seconds: number;
+  last_poll_at: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface TokensTable {
   id: string;
   token_hash: string;
@@ -186,6 +203,7 @@ export interface Database {
   sessions: SessionsTable;
   clients: ClientsTable;
   authorization_codes: AuthorizationCodesTable;
+  device_codes: DeviceCodesTable;
   tokens: TokensTable;
   consents: ConsentsTable;
   audit_events: AuditEventsTable;

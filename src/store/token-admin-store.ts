@@ -217,14 +217,17 @@ export function createTokenAdminStore(store: Store) {
           await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 5));
         }
       }
-      // Expired authorization codes (60 s each): nothing else ever deletes them.
+      // Expired authorization codes (60 s each) and device codes (RFC 8628, 10 minutes): nothing
+      // else deletes them but the server's housekeeping timer.
       let codesDeleted = 0;
       const codeKey = store.dialect === 'sqlite' ? sql.raw('rowid') : sql.raw('id');
-      for (;;) {
-        const res = await sql`delete from authorization_codes where ${codeKey} in (select ${codeKey} from authorization_codes where expires_at <= ${nowMs} limit ${batchSize})`.execute(db);
-        const n = Number(res.numAffectedRows ?? 0);
-        codesDeleted += n;
-        if (n < batchSize) break;
+      for (const table of [sql.raw('authorization_codes'), sql.raw('device_codes')]) {
+        for (;;) {
+          const res = await sql`delete from ${table} where ${codeKey} in (select ${codeKey} from ${table} where expires_at <= ${nowMs} limit ${batchSize})`.execute(db);
+          const n = Number(res.numAffectedRows ?? 0);
+          codesDeleted += n;
+          if (n < batchSize) break;
+        }
       }
       return { deleted, codesDeleted, batches, durationMs: Date.now() - started };
     },

@@ -80,7 +80,7 @@ for (const kind of storeKinds()) {
       assert.equal(ok.body.secret, undefined);
       const bad = await create({ name: 'SPA 2', types: [CODE, 'password_client'], redirect: 'https://a.example/cb', confidential: false });
       assert.equal(bad.status, 422);
-      assert.deepEqual(bad.body.errors.confidential, ['A public client (no secret) may only use the Authorization Code Grant.']);
+      assert.deepEqual(bad.body.errors.confidential, ['A public client (no secret) may only use the Authorization Code Grant and the Device Authorization Grant.']);
       const regen = await api('POST', `/oauth/clients/${ok.body.id}/secret`, admin, {});
       assert.equal(regen.status, 422);
     });
@@ -94,7 +94,7 @@ for (const kind of storeKinds()) {
         [{ name: 'billing app', types: ['password_client'] }, 'name', 'The Name has already been taken.'],
         [{ name: 'No types' }, 'types', 'Choose at least one grant type.'],
         [{ name: 'No types', types: [] }, 'types', 'Choose at least one grant type.'],
-        [{ name: 'Bad type', types: ['implicit'] }, 'types', 'The Grant types must be among authorization_code_grant, password_client, personal_access_client, client_credentials_grant.'],
+        [{ name: 'Bad type', types: ['implicit'] }, 'types', 'The Grant types must be among authorization_code_grant, password_client, personal_access_client, client_credentials_grant, device_code_grant.'],
         [{ name: 'No redirect', types: [CODE] }, 'redirect', 'The Redirect field is required.'],
         [{ name: 'Blank redirect', types: [CODE], redirect: ' , ' }, 'redirect', 'The Redirect field is required.'],
         [{ name: 'Relative', types: [CODE], redirect: '/callback' }, 'redirect', 'The Redirect field must be a valid URL.'],

@@ -42,7 +42,7 @@ describe('OpenAPI document', () => {
   });
 
   it('documents the OAuth endpoints at the issuer, with their bodies and RFC 6749 errors, and links back to the console', () => {
-    for (const [path, method] of [['/oauth/token', 'post'], ['/oauth/revoke', 'post'], ['/oauth/introspect', 'post'], ['/.well-known/oauth-authorization-server', 'get']] as const) {
+    for (const [path, method] of [['/oauth/token', 'post'], ['/oauth/revoke', 'post'], ['/oauth/introspect', 'post'], ['/oauth/device_authorization', 'post'], ['/.well-known/oauth-authorization-server', 'get']] as const) {
       const op = doc.paths[path]?.[method];
       assert.ok(op, `${method} ${path} is documented`);
       assert.deepEqual(op.servers, [{ url: server.baseUrl }], `${path} is served at the issuer, not under /api/1.0`);
@@ -52,7 +52,7 @@ describe('OpenAPI document', () => {
     const token = doc.paths['/oauth/token'].post;
     assert.deepEqual(Object.keys(token.requestBody.content).sort(), ['application/json', 'application/x-www-form-urlencoded']);
     const grant = token.requestBody.content['application/x-www-form-urlencoded'].schema.properties.grant_type;
-    assert.deepEqual([...grant.enum].sort(), ['authorization_code', 'client_credentials', 'password', 'refresh_token']);
+    assert.deepEqual([...grant.enum].sort(), ['authorization_code', 'client_credentials', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code']);
     for (const status of ['200', '400', '401']) assert.ok(token.responses[status], status);
     assert.deepEqual(token.security, [{ clientBasic: [] }, {}]);
     assert.ok(doc.paths['/oauth/revoke'].post.responses['200']);

@@ -2,6 +2,7 @@
  * Shared steps for the OAuth endpoint suites: clients made directly in the store, a PKCE pair,
  * token requests over real HTTP, and the authorize → login → consent dance through WebClient.
  */
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Context } from '../../src/context.js';
 import { s256Challenge } from '../../src/domain/pkce.js';
@@ -119,4 +120,18 @@ export async function me(baseUrl: string, token: string): Promise<number> {
   const res = await fetch(`${baseUrl}/api/1.0/users/me`, { headers: { authorization: `Bearer ${token}` } });
   await res.arrayBuffer();
   return res.status;
+}
+
+/** Enters a user code on /device as `web`'s user; returns the page that follows (consent or an error). */
+export async function enterUserCode(web: WebClient, userCode: string): Promise<{ status: number; text: string }> {
+  const form = await web.get('/device');
+  return web.postForm('/device', { _csrf: WebClient.csrfFrom(form.text), user_code: userCode });
+}
+
+/** Answers the consent page for a user code (Authorize or Deny). */
+export async function answerDevice(web: WebClient, userCode: string, decision: 'authorize' | 'deny'): Promise<{ status: number; text: string }> {
+  const consent = await enterUserCode(web, userCode);
+  assert.equal(consent.status, 200, consent.text.slice(0, 300));
+  assert.match(consent.text, />Authorize</);
+  return web.postForm('/device', { _csrf: WebClient.csrfFrom(consent.text), user_code: userCode, decision });
 }

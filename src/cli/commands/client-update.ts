@@ -8,6 +8,7 @@ const GRANT_FLAGS: ReadonlyArray<readonly [string, ClientType]> = [
   ['password-grant', 'password_client'],
   ['personal-access', 'personal_access_client'],
   ['client-credentials', 'client_credentials_grant'],
+  ['device-code', 'device_code_grant'],
 ];
 
 export const clientUpdateCommand: Command = {
@@ -15,7 +16,8 @@ export const clientUpdateCommand: Command = {
   summary: "Change an Auth Client's name, redirect URLs or grants (removing a grant ends its tokens)",
   usage: `keygate client:update --id ID [--name N] [--redirect URL[,URL…] | --no-authorization-code]
        [--password-grant | --no-password-grant] [--personal-access | --no-personal-access]
-       [--client-credentials | --no-client-credentials] [--json]
+       [--client-credentials | --no-client-credentials] [--device-code | --no-device-code]
+       [--require-pkce | --no-require-pkce] [--allowed-origin ORIGIN… | --no-allowed-origin] [--json]
 
   --id ID                   the client's id, or its name (any case)
   --name N                  a new name
@@ -24,6 +26,10 @@ export const clientUpdateCommand: Command = {
   --password-grant, --no-password-grant            enable or remove the Password Grant
   --personal-access, --no-personal-access          enable or remove Personal Access Tokens
   --client-credentials, --no-client-credentials    enable or remove the Client Credentials Grant
+  --device-code, --no-device-code                  enable or remove the Device Authorization Grant
+  --require-pkce, --no-require-pkce                require PKCE from this confidential client, or not
+  --allowed-origin O        replace the browser origins CORS allows (repeat for more)
+  --no-allowed-origin       remove every allowed origin
   --json                    print the client, with "tokens_revoked" and "consents_forgotten"
 
 Settings not named stay as they are. Removing a grant revokes, for good, the tokens issued through
@@ -34,6 +40,10 @@ Running servers refuse those tokens on their next request.`,
     name: { type: 'string' },
     redirect: { type: 'string' },
     'no-authorization-code': { type: 'boolean' },
+    'require-pkce': { type: 'boolean' },
+    'no-require-pkce': { type: 'boolean' },
+    'allowed-origin': { type: 'string', multiple: true },
+    'no-allowed-origin': { type: 'boolean' },
     ...Object.fromEntries(GRANT_FLAGS.flatMap(([flag]) => [[flag, { type: 'boolean' }], [`no-${flag}`, { type: 'boolean' }]])),
     json: { type: 'boolean' },
   },
@@ -48,8 +58,14 @@ Running servers refuse those tokens on their next request.`,
     for (const [flag] of GRANT_FLAGS) {
       if (values[flag] === true && values[`no-${flag}`] === true) throw new UsageError(`use either --${flag} or --no-${flag}, not both`);
     }
-    const changesGrants = dropCode || redirect !== undefined || GRANT_FLAGS.some(([flag]) => values[flag] === true || values[`no-${flag}`] === true);
-    if (name === undefined && !changesGrants) throw new UsageError('nothing to change: give --name, --redirect or a grant flag (see keygate client:update --help)');
+    if (values['require-pkce'] === true && values['no-require-pkce'] === true) throw new UsageError('use either --require-pkce or --no-require-pkce, not both');
+    if (values['allowed-origin'] !== undefined && values['no-allowed-origin'] === true) throw new UsageError('use either --allowed-origin or --no-allowed-origin, not both');
+    const settings = {
+      ...(values['require-pkce'] === true ? { require_pkce: true } : values['no-require-pkce'] === true ? { require_pkce: false } : {}),
+      ...(values['allowed-origin'] !== undefined ? { allowed_origins: values['allowed-origin'] } : values['no-allowed-origin'] === true ? { allowed_origins: [] } : {}),
+    };
+    const changesGrants = Object.keys(settings).length > 0 || dropCode || redirect !== undefined || GRANT_FLAGS.some(([flag]) => values[flag] === true || values[`no-${flag}`] === true);
+    if (name === undefined && !changesGrants) throw new UsageError('nothing to change: give --name, --redirect, a grant flag or a setting (see keygate client:update --help)');
 
     const result = await withContext(io, async (ctx) => {
       const current = await ctx.services.clients.resolve(CLI_ACTOR, ref);
@@ -65,6 +81,7 @@ Running servers refuse those tokens on their next request.`,
         name: name ?? current.name,
         types: [...types],
         redirect: redirect ?? (types.has('authorization_code_grant') ? current.redirect : []),
+        ...settings,
       });
     });
     if (values.json) {

@@ -39,10 +39,12 @@ const OAUTH_DOCS: Readonly<Record<string, Record<string, unknown>>> = {
     summary: 'Obtain tokens (RFC 6749 §3.2)',
     description:
       'Grants: authorization_code (PKCE S256; code, redirect_uri, code_verifier), password (username, password; legacy desktop applications only), ' +
-      'client_credentials, refresh_token (refresh_token; the old one is retired). The client authenticates with HTTP Basic or with client_id + client_secret in the body, never both. ' +
+      'client_credentials, refresh_token (refresh_token; the old one is retired), urn:ietf:params:oauth:grant-type:device_code (device_code; RFC 8628 §3.4: ' +
+      'authorization_pending until the user answers, slow_down adds 5 s to the interval, then tokens, access_denied or expired_token). The client authenticates with HTTP Basic or with client_id + client_secret in the body, never both. ' +
       'Answers carry Cache-Control: no-store; errors are RFC 6749 §5.2 (invalid_client is 401).',
     body: Type.Object({
-      grant_type: Type.Unsafe<string>({ type: 'string', enum: ['authorization_code', 'password', 'client_credentials', 'refresh_token'] }),
+      grant_type: Type.Unsafe<string>({ type: 'string', enum: ['authorization_code', 'password', 'client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'] }),
+      device_code: Type.Optional(Type.String({ description: 'RFC 8628: from the device authorization response' })),
       code: Type.Optional(Type.String()),
       redirect_uri: Type.Optional(Type.String()),
       code_verifier: Type.Optional(Type.String({ description: 'RFC 7636: 43–128 characters' })),
@@ -52,6 +54,23 @@ const OAUTH_DOCS: Readonly<Record<string, Record<string, unknown>>> = {
       scope: Type.Optional(Type.String({ description: 'Space-separated; api (default) or api:read' })),
       ...clientFields,
     }),
+  },
+  'POST /oauth/device_authorization': {
+    summary: 'Start a device authorization (RFC 8628 §3.1)',
+    description:
+      'For a client with device_code_grant (public clients may hold it). Answers a device_code (kept by the device), a short user_code and the verification_uri ' +
+      '(/device) where a signed-in user enters it; the device then polls POST /oauth/token with grant_type urn:ietf:params:oauth:grant-type:device_code every interval seconds.',
+    body: Type.Object({ scope: Type.Optional(Type.String({ description: 'Space-separated; api (default) or api:read' })), ...clientFields }),
+    response: {
+      200: Type.Object({
+        device_code: Type.String(),
+        user_code: Type.String({ description: 'Eight letters shown as XXXX-XXXX' }),
+        verification_uri: Type.String(),
+        verification_uri_complete: Type.String(),
+        expires_in: Type.Integer({ description: 'Seconds (600)' }),
+        interval: Type.Integer({ description: 'Seconds between polls (5)' }),
+      }),
+    },
   },
   'POST /oauth/revoke': {
     summary: 'Revoke a token (RFC 7009)',
@@ -75,6 +94,7 @@ const OAUTH_DOCS: Readonly<Record<string, Record<string, unknown>>> = {
           token_endpoint: Type.String(),
           revocation_endpoint: Type.String(),
           introspection_endpoint: Type.String(),
+          device_authorization_endpoint: Type.String(),
           grant_types_supported: Type.Array(Type.String()),
           code_challenge_methods_supported: Type.Array(Type.String()),
           scopes_supported: Type.Array(Type.String()),

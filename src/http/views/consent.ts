@@ -15,6 +15,10 @@ export interface ConsentView {
   readonly scopes: readonly string[];
   /** The authorization request's parameters, carried unchanged to the POST. */
   readonly fields: Readonly<Record<string, string>>;
+  /** Where the form posts (the device flow's /device; default /oauth/authorize). */
+  readonly action?: string;
+  /** What happens next, instead of "You will be sent back to …". */
+  readonly note?: string;
 }
 
 export function renderConsentPage(view: ConsentView): string {
@@ -29,8 +33,8 @@ export function renderConsentPage(view: ConsentView): string {
   <ul class="scope-list">
     ${view.scopes.map((s) => html`<li><span class="scope-name">${s}</span> — ${isScope(s) ? SCOPE_DESCRIPTIONS[s] : s}</li>`)}
   </ul>
-  <p class="muted small">You will be sent back to ${view.redirectHost}.</p>
-  <form method="post" action="/oauth/authorize" class="actions">
+  <p class="muted small">${view.note ?? `You will be sent back to ${view.redirectHost}.`}</p>
+  <form method="post" action="${view.action ?? '/oauth/authorize'}" class="actions">
     <input type="hidden" name="_csrf" value="${view.csrfToken}">
     ${Object.entries(view.fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
     <button type="submit" name="decision" value="authorize" class="btn btn-primary">Authorize</button>

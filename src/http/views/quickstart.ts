@@ -15,6 +15,7 @@ export const QUICKSTART_PLACEHOLDERS = {
   password: 'your-password',
   code: 'paste-the-code',
   refreshToken: 'paste-the-refresh-token',
+  deviceCode: 'paste-the-device-code',
   personalAccessToken: 'paste-a-personal-access-token',
 } as const;
 
@@ -24,6 +25,7 @@ export interface QuickstartEndpoints {
   readonly token_endpoint: string;
   readonly revocation_endpoint: string;
   readonly introspection_endpoint: string;
+  readonly device_authorization_endpoint?: string;
 }
 
 export interface QuickstartInput {
@@ -107,7 +109,23 @@ export function quickstartSections(input: QuickstartInput): QuickstartSection[] 
       ),
     });
   }
-  if (has('password_client') || (has('authorization_code_grant') && redirect !== undefined)) {
+  if (has('device_code_grant') && metadata.device_authorization_endpoint) {
+    sections.push({
+      id: 'qs-device-code',
+      title: 'Device authorization (CLIs, TVs, desktop apps)',
+      intro: 'The application shows a short code; the user opens the address on any browser, logs in, enters the code and clicks Authorize. The application polls until then. Returns an access token and a refresh token.',
+      code: lines(
+        '# 1. Ask for a device code and a user code',
+        `curl -s ${auth} -d scope=api "${viaKg(metadata.device_authorization_endpoint, metadata.issuer)}"`,
+        '# 2. Show the user "user_code" and "verification_uri"; keep "device_code"',
+        `DEVICE_CODE=${shellQuote(QUICKSTART_PLACEHOLDERS.deviceCode)}`,
+        '# 3. Every "interval" seconds (5; 5 more after each slow_down) until it is no longer authorization_pending',
+        `curl -s ${auth} -d grant_type=urn:ietf:params:oauth:grant-type:device_code \\`,
+        `  --data-urlencode "device_code=$DEVICE_CODE" "${token}"`,
+      ),
+    });
+  }
+  if (has('password_client') || has('device_code_grant') || (has('authorization_code_grant') && redirect !== undefined)) {
     sections.push({
       id: 'qs-refresh',
       title: 'Refresh',

@@ -3,6 +3,7 @@
  * The code is consumed by one conditional UPDATE in the transaction that stores the tokens; a
  * code that fails any check is burnt; a second use revokes what the first use produced.
  */
+import { clientRequiresPkce } from '../../domain/client-settings.js';
 import { pkceMatches } from '../../domain/pkce.js';
 import { isWellFormedSecret, hashSecret } from '../../domain/secret.js';
 import type { AuthorizationCode } from '../../store/code-store.js';
@@ -41,8 +42,10 @@ function checkRedirectUri(code: AuthorizationCode, presented: string | undefined
  * "code_verifier" and comparing it with the previously associated "code_challenge"". A code
  * issued with a challenge needs a verifier; one issued without must not get one (RFC 9700 §4.8.2).
  */
-function checkPkce(code: AuthorizationCode, verifier: string | undefined): void {
+function checkPkce(code: AuthorizationCode, verifier: string | undefined, required: boolean): void {
   if (code.codeChallenge === null) {
+    // A code issued before the client was told to require PKCE is not redeemed without it.
+    if (required) throw new InvalidGrantError('This client must use PKCE: the code was issued without a code_challenge.');
     if (verifier !== undefined) throw new InvalidGrantError('A code_verifier was sent for a code issued without PKCE.');
     return;
   }
@@ -66,7 +69,7 @@ export const authorizationCodeGrant = {
       checkCodeClient(found, client.id);
       checkNotExpired(found, nowMs);
       checkRedirectUri(found, redirectUri, client.redirect);
-      checkPkce(found, verifier);
+      checkPkce(found, verifier, clientRequiresPkce(client));
       const issued = issueTokens(
         { clientId: client.id, userId: found.userId, scopes: found.scopes, origin: 'authorization_code', grantId: found.grantId, withRefreshToken: true },
         deps.config,

@@ -59,6 +59,8 @@ function settings(client: ClientWithStats, can: ClientPermissions): Html {
     <dt>Client ID</dt><dd><code id="client-id-value">${client.id}</code> ${copyButton('client-id-value')}</dd>
     <dt>Type</dt><dd>${client.confidential ? 'Confidential: authenticates with its secret' : 'Public: no secret, PKCE required'}</dd>
     <dt>Grant types</dt><dd>${typeBadges(client.types)}</dd>
+    <dt>Require PKCE</dt><dd>${client.confidential ? yesNo(client.requirePkce) : 'Yes (a public client always does)'}</dd>
+    <dt>Allowed origins</dt><dd>${client.allowedOrigins.length ? client.allowedOrigins.map((o) => html`<div class="mono small url">${o}</div>`) : html`<span class="muted">None</span>`}</dd>
     <dt>Redirect URLs</dt><dd>${client.redirect.length ? client.redirect.map((r) => html`<div class="mono small url">${breakableUrl(r)}</div>`) : html`<span class="muted">None</span>`}</dd>
     <dt>Trusted</dt><dd>${yesNo(client.trusted)}${client.trusted ? ' (no consent screen)' : ''}</dd>
     <dt>Introspects all tokens</dt><dd>${yesNo(client.introspectAll)}</dd>
@@ -78,6 +80,7 @@ function endpoints(view: ClientPageView): Html {
     ['Authorization', m.authorization_endpoint],
     ['Token', m.token_endpoint],
     ['Revocation', m.revocation_endpoint],
+    ...(m.device_authorization_endpoint ? [['Device authorization', m.device_authorization_endpoint] as [string, string]] : []),
     ['Introspection', m.introspection_endpoint],
     ['Metadata (RFC 8414)', view.metadataUrl],
   ];
@@ -117,6 +120,19 @@ ${authorizeExample(client, view.metadata)}
   ${sections.length
     ? html`<p class="muted small">Copy a block into a terminal (bash, curl${client.types.includes('authorization_code_grant') ? ', openssl' : ''}) and replace the values in quotes that start with “paste” or “your”.</p>${quickstartHtml(sections)}`
     : html`<p class="muted">Enable a grant type to see how to obtain a token.</p>`}
+  ${client.types.includes('password_client') ? migrationNote(client.types.includes('device_code_grant')) : ''}
+</section>`;
+}
+
+/** How a password-grant application moves to the device flow (RFC 9700 §2.4: the password grant MUST NOT be used). */
+function migrationNote(hasDevice: boolean): Html {
+  return html`<section class="quickstart" aria-labelledby="qs-migrate-title" id="qs-migrate">
+  <h3 id="qs-migrate-title">Moving from the Password Grant</h3>
+  <ol class="small">
+    <li>${hasDevice ? 'The Device Authorization Grant is enabled on this client.' : html`Edit this client and tick <strong>Enable Device Authorization Grant</strong>.`} Same client ID and secret.</li>
+    <li>In the application, replace the username and password prompt with the device flow above: show the user code and the address, poll the token endpoint until the user has clicked Authorize. The application never sees a password again, and the tokens it gets are the same kind (access and refresh).</li>
+    <li>Once every copy of the application is updated, untick <strong>Enable Password Grant</strong>: the tokens still issued through it stop working.</li>
+  </ol>
 </section>`;
 }
 

@@ -12,7 +12,11 @@ export const CLIENTS_PATH = '/admin/auth-clients';
 export const SECRET_WARNING = "Copy this secret now. You won't be able to see it again.";
 export const SECRET_ALREADY_SHOWN = 'This secret was shown once and cannot be shown again. If it was not copied, regenerate it.';
 export const PASSWORD_GRANT_WARNING =
-  'The Password Grant is for legacy desktop applications only: the application sees the user’s password. Prefer the Authorization Code Grant with PKCE.';
+  'The Password Grant is for legacy desktop applications only: the application sees the user’s password. Move such applications to the Device Authorization Grant (the user signs in here, in a browser; the client page shows how), or use the Authorization Code Grant with PKCE.';
+export const REQUIRE_PKCE_HINT =
+  'Recommended: the application must send a PKCE code_challenge (S256) with every authorization request. Public clients always require PKCE; leave it off only for integrations that cannot send one.';
+export const ALLOWED_ORIGINS_HINT =
+  'Browser origins (scheme, host and port, one per line, such as https://app.example.com) that may call the token, revocation and metadata endpoints. A public client\u2019s redirect URL origins are allowed already.';
 /** The grace period the console preselects when regenerating (the API's and the CLI's default is 0). */
 export const CONSOLE_GRACE_SECONDS = 3600;
 
@@ -21,6 +25,7 @@ export const TYPE_LABELS: Readonly<Record<ClientType, { label: string; badge: st
   password_client: { label: 'Enable Password Grant', badge: 'Password', cls: 'badge badge-orange' },
   personal_access_client: { label: 'Enable Personal Access Tokens', badge: 'Personal Access', cls: 'badge badge-purple' },
   client_credentials_grant: { label: 'Enable Client Credentials Grant', badge: 'Client Credentials', cls: 'badge badge-green' },
+  device_code_grant: { label: 'Enable Device Authorization Grant', badge: 'Device', cls: 'badge' },
 };
 
 export const PERMISSION_LABELS: Readonly<Record<string, string>> = {
@@ -47,6 +52,9 @@ export interface ClientFormValues {
   readonly trusted: boolean;
   readonly introspectAll: boolean;
   readonly permissions: readonly string[];
+  readonly requirePkce: boolean;
+  /** One origin per line. */
+  readonly allowedOrigins: string;
 }
 
 export function formValuesOf(client: Client): ClientFormValues {
@@ -58,10 +66,12 @@ export function formValuesOf(client: Client): ClientFormValues {
     trusted: client.trusted,
     introspectAll: client.introspectAll,
     permissions: client.permissions,
+    requirePkce: client.requirePkce,
+    allowedOrigins: client.allowedOrigins.join('\n'),
   };
 }
 
-export const EMPTY_FORM: ClientFormValues = { name: '', types: [], redirect: '', publicClient: false, trusted: false, introspectAll: false, permissions: [] };
+export const EMPTY_FORM: ClientFormValues = { name: '', types: [], redirect: '', publicClient: false, trusted: false, introspectAll: false, permissions: [], requirePkce: false, allowedOrigins: '' };
 
 export function typeBadges(types: readonly ClientType[]): Html {
   return html`${types.map((t) => html`<span class="${TYPE_LABELS[t].cls}">${TYPE_LABELS[t].badge}</span>`)}`;
@@ -138,10 +148,17 @@ ${hasErrors ? html`<div class="flash flash-error" role="alert">The Auth Client w
   ${
     mode === 'create'
       ? html`<div class="field">${checkbox({ id: 'public', name: 'public', value: '1', label: 'Public client (no secret)', checked: values.publicClient })}
-    <div class="hint">For browser and mobile apps that cannot keep a secret: only the Authorization Code Grant, with PKCE.</div>
+    <div class="hint">For browser, mobile and command-line apps that cannot keep a secret: only the Authorization Code Grant (with PKCE) and the Device Authorization Grant.</div>
     ${fieldError('confidential', errors.confidential)}</div>`
-      : html`<p class="muted small">${values.publicClient ? 'Public client (no secret): only the Authorization Code Grant.' : 'Confidential client: authenticates with its secret.'}</p>${fieldError('confidential', errors.confidential)}`
+      : html`<p class="muted small">${values.publicClient ? 'Public client (no secret): only the Authorization Code Grant and the Device Authorization Grant.' : 'Confidential client: authenticates with its secret.'}</p>${fieldError('confidential', errors.confidential)}`
   }
+  <fieldset>
+    <legend>Browser and PKCE</legend>
+    <div class="field">${checkbox({ id: 'require_pkce', name: 'require_pkce', value: '1', label: 'Require PKCE', checked: values.requirePkce })}
+    <div class="hint">${REQUIRE_PKCE_HINT}</div>
+    ${fieldError('require_pkce', errors.require_pkce)}</div>
+    ${textArea({ id: 'allowed_origins', name: 'allowed_origins', label: 'Allowed origins', value: values.allowedOrigins, hint: ALLOWED_ORIGINS_HINT, ...(errors.allowed_origins ? { errors: errors.allowed_origins } : {}) })}
+  </fieldset>
   ${adminSection}
   <div class="actions form-actions">
     <button type="submit" class="btn btn-primary">Save</button>

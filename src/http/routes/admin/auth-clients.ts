@@ -70,8 +70,16 @@ function readForm(body: unknown, mode: 'create' | 'edit', administrator: boolean
     trusted: formText(body, 'trusted') === '1',
     introspectAll: formText(body, 'introspect_all') === '1',
     permissions: formList(body, 'permissions'),
+    requirePkce: formText(body, 'require_pkce') === '1',
+    allowedOrigins: formText(body, 'allowed_origins'),
   };
-  const request: Record<string, unknown> = { name: values.name, types: values.types, redirect: values.redirect };
+  const request: Record<string, unknown> = {
+    name: values.name,
+    types: values.types,
+    redirect: values.redirect,
+    require_pkce: values.requirePkce,
+    allowed_origins: values.allowedOrigins,
+  };
   if (mode === 'create') request.confidential = !values.publicClient;
   // Administrators see these fields (an unticked box sends nothing, meaning false). Anyone else
   // who sends them anyway gets the service's answer, as through the API.
@@ -88,7 +96,7 @@ function readForm(body: unknown, mode: 'create' | 'edit', administrator: boolean
 /** The posted fields to carry through the save confirmation (everything but the CSRF token). */
 function carried(body: unknown): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const name of ['name', 'redirect', 'trusted', 'introspect_all', 'back']) {
+  for (const name of ['name', 'redirect', 'trusted', 'introspect_all', 'require_pkce', 'allowed_origins', 'back']) {
     const v = formText(body, name);
     if (v !== '') out[name] = v;
   }

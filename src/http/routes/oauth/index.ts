@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../../context.js';
 import type { TokenEndpointDeps } from '../../../oauth/token-endpoint.js';
 import { authorizeRoutes } from './authorize.js';
+import { deviceRoutes } from '../device.js';
 import { tokenRoutes } from './token.js';
 
 export async function oauthRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
@@ -14,11 +15,13 @@ export async function oauthRoutes(app: FastifyInstance, ctx: Context): Promise<v
     config: ctx.config,
     tokens: ctx.tokens,
     codes: ctx.codes,
+    deviceCodes: ctx.deviceCodes,
     users: ctx.users,
     clients: ctx.clientLookup,
     passwordThrottle: ctx.passwordThrottle,
     now: ctx.now,
   };
-  await app.register(async (scope) => tokenRoutes(scope, { deps, tokens: ctx.tokens, tokenCheck: ctx.tokenCheck }));
+  await app.register(async (scope) => tokenRoutes(scope, { deps, tokens: ctx.tokens, tokenCheck: ctx.tokenCheck, issuer: ctx.config.issuer, deviceCodes: ctx.deviceCodes }));
+  await app.register(async (scope) => deviceRoutes(scope, { verification: ctx.deviceVerification }));
   await app.register(async (scope) => authorizeRoutes(scope, { clients: ctx.clientLookup, codes: ctx.codes, consents: ctx.services.consents, now: ctx.now, issuer: ctx.config.issuer }));
 }

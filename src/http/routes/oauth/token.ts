@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { InvalidRequestError, OAuthError, toTokenErrorResponse } from '../../../oauth/errors.js';
 import { parseParams } from '../../../oauth/grant-handler.js';
+import { handleDeviceAuthorizationRequest, type DeviceAuthorizationDeps } from '../../../oauth/device-authorization.js';
 import { introspectToken } from '../../../oauth/introspection.js';
 import { revokeToken } from '../../../oauth/revocation.js';
 import { handleTokenRequest, type TokenEndpointDeps } from '../../../oauth/token-endpoint.js';
@@ -37,6 +38,15 @@ const IntrospectionBody = Type.Object({
   iat: Type.Optional(Type.Integer()),
 });
 
+const DeviceAuthorizationBody = Type.Object({
+  device_code: Type.String(),
+  user_code: Type.String(),
+  verification_uri: Type.String(),
+  verification_uri_complete: Type.String(),
+  expires_in: Type.Integer(),
+  interval: Type.Integer(),
+});
+
 const ERRORS = { 400: TokenErrorBody, 401: TokenErrorBody, 429: TokenErrorBody, 500: TokenErrorBody };
 
 function sendError(reply: FastifyReply, err: unknown): FastifyReply {
@@ -48,9 +58,11 @@ export interface TokenRoutesDeps {
   readonly deps: TokenEndpointDeps;
   readonly tokens: RevocationDeps['tokens'];
   readonly tokenCheck: Pick<TokenCheck, 'check'>;
+  readonly issuer: string;
+  readonly deviceCodes: DeviceAuthorizationDeps['deviceCodes'];
 }
 
-export async function tokenRoutes(app: FastifyInstance, { deps, tokens, tokenCheck }: TokenRoutesDeps): Promise<void> {
+export async function tokenRoutes(app: FastifyInstance, { deps, tokens, tokenCheck, issuer, deviceCodes }: TokenRoutesDeps): Promise<void> {
   // Body parsing, content type and size errors are the client's: RFC 6749 §5.2 invalid_request.
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof OAuthError) {
@@ -72,6 +84,16 @@ export async function tokenRoutes(app: FastifyInstance, { deps, tokens, tokenChe
       deps,
     );
     request.log.debug({ clientId: result.clientId, grantType: result.grantType }, 'token issued');
+    return reply.headers(NO_STORE).send(result.response);
+  });
+
+  // RFC 8628 §3.1–3.2 (src/oauth/device-authorization.ts); errors as at the token endpoint.
+  app.post('/oauth/device_authorization', { schema: { response: { 200: DeviceAuthorizationBody, ...ERRORS } } }, async (request, reply) => {
+    const result = await handleDeviceAuthorizationRequest(
+      { params: parseParams(request.body), authorization: request.headers.authorization },
+      { clients: deps.clients, deviceCodes, issuer, now: deps.now },
+    );
+    request.log.debug({ clientId: result.clientId }, 'device authorization started');
     return reply.headers(NO_STORE).send(result.response);
   });
 
