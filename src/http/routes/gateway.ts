@@ -42,9 +42,10 @@ export function parseGatewayRule(query: unknown): { scopes: string[]; clientIds:
   if (scope === undefined || scope === null || clients === null) return null;
   const scopes = parseScopeString(scope);
   if (scopes === null || scopes.length === 0 || scopes.length > MAX_LIST) return null;
-  if (clients === undefined) return { scopes, clientIds: null };
-  const clientIds = clients.split(',').map((c) => c.trim()).filter((c) => c.length > 0);
-  if (clientIds.length === 0 || clientIds.length > MAX_LIST) return null;
+  // Left out or empty (a proxy configuration's unset variable): tokens of any client pass.
+  const clientIds = (clients ?? '').split(',').map((c) => c.trim()).filter((c) => c.length > 0);
+  if (clientIds.length === 0) return { scopes, clientIds: null };
+  if (clientIds.length > MAX_LIST) return null;
   return { scopes, clientIds };
 }
 
