@@ -137,6 +137,11 @@ for (const proxy of ['nginx', 'Caddy'] as ProxyKind[]) {
           for (const name of Object.keys(spoof)) assert.notEqual(seen[name.toLowerCase()], spoof[name as keyof typeof spoof], name);
           assert.equal(seen['x-keygate-scope'], 'orders:read');
           assert.ok(!JSON.stringify(seen).includes('spoofed'));
+          if (proxy === 'Caddy') {
+            // Caddy drops every X-Keygate-* name; stock nginx replaces the five Keygate sets (docs/gateway.md).
+            const extra = await call('/orders/1', token, { 'X-Keygate-Admin': 'yes' });
+            assert.equal(extra.seen!.headers['x-keygate-admin'], undefined);
+          }
         }
         const anonymous = await call('/orders/1', undefined, spoof);
         assert.equal(anonymous.status, 401);
