@@ -44,7 +44,13 @@ for (const kind of storeKinds()) {
       assert.deepEqual(JSON.parse(list.stdout).data.map((s: { name: string }) => s.name), ['orders:read']);
       assert.match((await run(CLI, ['scope:list'], env)).stdout, /orders:read\s+Read your orders/);
       // A running server refuses a token of the deleted scope on its next request.
-      const { client, secret } = await server.ctx.services.clients.create(CLI_ACTOR, { name: 'Shop', types: ['client_credentials_grant'], scopes: ['orders:read'] });
+      const { client, secret } = await server.ctx.services.clients.create(CLI_ACTOR, { name: 'Shop', types: ['client_credentials_grant'] });
+      const updated = await run(CLI, ['client:update', '--id', 'shop', '--scope', 'orders:read', '--json'], env);
+      assert.equal(updated.code, 0, updated.stderr);
+      assert.deepEqual(JSON.parse(updated.stdout).scopes, ['orders:read']);
+      const unknown = await run(CLI, ['client:update', '--id', 'shop', '--scope', 'nope:x'], env);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /does not exist/);
       const token = (await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'client_credentials', client_id: client.id, client_secret: secret! })).body.access_token;
       const gate = () => fetch(`${server.baseUrl}/gateway/check?scope=orders:read`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
       assert.equal(await gate(), 200);

@@ -1,7 +1,7 @@
 import { clientWireForm, type ClientType } from '../../domain/client.js';
 import { splitRedirects } from '../../domain/client-rules.js';
 import { CLI_ACTOR } from '../../services/actor.js';
-import { printJson, stringOption, UsageError, withContext, type Command } from '../command.js';
+import { listOption, printJson, stringOption, UsageError, withContext, type Command } from '../command.js';
 
 /** The grants the flags switch on and off (`--x` / `--no-x`). */
 const GRANT_FLAGS: ReadonlyArray<readonly [string, ClientType]> = [
@@ -15,7 +15,7 @@ export const clientUpdateCommand: Command = {
   summary: "Change an Auth Client's name, redirect URLs or grants (removing a grant ends its tokens)",
   usage: `keygate client:update --id ID [--name N] [--redirect URL[,URL…] | --no-authorization-code]
        [--password-grant | --no-password-grant] [--personal-access | --no-personal-access]
-       [--client-credentials | --no-client-credentials] [--json]
+       [--client-credentials | --no-client-credentials] [--scope S…] [--json]
 
   --id ID                   the client's id, or its name (any case)
   --name N                  a new name
@@ -24,6 +24,8 @@ export const clientUpdateCommand: Command = {
   --password-grant, --no-password-grant            enable or remove the Password Grant
   --personal-access, --no-personal-access          enable or remove Personal Access Tokens
   --client-credentials, --no-client-credentials    enable or remove the Client Credentials Grant
+  --scope S                 replace the allowed scopes (repeat it, or separate with commas);
+                            custom scopes must exist (scope:create)
   --json                    print the client, with "tokens_revoked" and "consents_forgotten"
 
 Settings not named stay as they are. Removing a grant revokes, for good, the tokens issued through
@@ -35,6 +37,7 @@ Running servers refuse those tokens on their next request.`,
     redirect: { type: 'string' },
     'no-authorization-code': { type: 'boolean' },
     ...Object.fromEntries(GRANT_FLAGS.flatMap(([flag]) => [[flag, { type: 'boolean' }], [`no-${flag}`, { type: 'boolean' }]])),
+    scope: { type: 'string', multiple: true },
     json: { type: 'boolean' },
   },
   async run(values, io) {
@@ -48,8 +51,9 @@ Running servers refuse those tokens on their next request.`,
     for (const [flag] of GRANT_FLAGS) {
       if (values[flag] === true && values[`no-${flag}`] === true) throw new UsageError(`use either --${flag} or --no-${flag}, not both`);
     }
-    const changesGrants = dropCode || redirect !== undefined || GRANT_FLAGS.some(([flag]) => values[flag] === true || values[`no-${flag}`] === true);
-    if (name === undefined && !changesGrants) throw new UsageError('nothing to change: give --name, --redirect or a grant flag (see keygate client:update --help)');
+    const scopes = listOption(values, 'scope').flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+    const changesGrants = scopes.length > 0 || dropCode || redirect !== undefined || GRANT_FLAGS.some(([flag]) => values[flag] === true || values[`no-${flag}`] === true);
+    if (name === undefined && !changesGrants) throw new UsageError('nothing to change: give --name, --redirect, --scope or a grant flag (see keygate client:update --help)');
 
     const result = await withContext(io, async (ctx) => {
       const current = await ctx.services.clients.resolve(CLI_ACTOR, ref);
@@ -65,6 +69,7 @@ Running servers refuse those tokens on their next request.`,
         name: name ?? current.name,
         types: [...types],
         redirect: redirect ?? (types.has('authorization_code_grant') ? current.redirect : []),
+        ...(scopes.length > 0 ? { scopes } : {}),
       });
     });
     if (values.json) {
@@ -72,7 +77,7 @@ Running servers refuse those tokens on their next request.`,
       return;
     }
     const c = result.client;
-    io.stdout.write(`Updated Auth Client "${c.name}" (${c.id})\n  grants:   ${c.types.join(', ')}\n  redirect: ${c.redirect.length ? c.redirect.join(', ') : '—'}\n`);
+    io.stdout.write(`Updated Auth Client "${c.name}" (${c.id})\n  grants:   ${c.types.join(', ')}\n  scopes:   ${c.scopes.join(', ')}\n  redirect: ${c.redirect.length ? c.redirect.join(', ') : '—'}\n`);
     if (result.tokensRevoked > 0) io.stdout.write(`${result.tokensRevoked} active token(s) of the removed grant(s) stopped working.\n`);
     if (result.consentsForgotten > 0) io.stdout.write(`${result.consentsForgotten} user consent(s) were forgotten: users will be asked again.\n`);
   },
