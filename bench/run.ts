@@ -5,7 +5,7 @@
  *   npm run bench                      SQLite (the default store)
  *   npm run bench -- --db postgres     a fresh database on postgres://postgres@127.0.0.1:5432
  *   npm run bench -- --quick           short rounds, smaller large store (development)
- *   npm run bench -- --only 1,3        some scenarios only (1–7, purge)
+ *   npm run bench -- --only 1,3        some scenarios only (1–7, gateway, purge)
  *   npm run bench -- --profile         Keygate runs with --cpu-prof (bench/results/profiles/)
  *   npm run bench -- --no-write        print only, leave bench/results alone
  *
@@ -21,6 +21,7 @@ import { stopAll } from './lib/proc.js';
 import { machine, printRun, RESULTS_DIR, writeResults, type RunResult } from './lib/report.js';
 import { getStatus, passwordGrant, type BenchEnv } from './scenarios/common.js';
 import { scenarioClientList, scenarioPurge } from './scenarios/external.js';
+import { scenarioGateway } from './scenarios/gateway.js';
 import { scenarioRevocation } from './scenarios/revocation.js';
 import { scenarioScale } from './scenarios/scale.js';
 import { scenarioApi } from './scenarios/throughput.js';
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   const rows: RunResult['rows'] = [];
   const ratios: RunResult['ratios'] = [];
 
-  if ([1, 2, 3, 4, 7].some(only)) {
+  if ([1, 2, 3, 4, 7, 'gateway'].some(only)) {
     const db = await createDatabase(dbKind);
     try {
       const seed = await seedBase(db);
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
         await discoverTokens(env);
         await scenarioApi(env, only);
         if (only(7)) await scenarioRevocation(env, db);
+        if (only('gateway')) await scenarioGateway(env);
       } finally {
         await kg.stop();
       }

@@ -24,7 +24,7 @@ import { createLastUsedRecorder, type LastUsedRecorder } from './store/last-used
 import { migrateToLatest } from './store/migrate.js';
 import { createOneTimeResultStore } from './store/one-time-result-store.js';
 import { createPatStore } from './store/pat-store.js';
-import { createScopeStore } from './store/scope-store.js';
+import { createScopeStore, type ScopeStore } from './store/scope-store.js';
 import { createSessionStore, type SessionStore } from './store/session-store.js';
 import { loadWebKeys, type WebKeys } from './store/settings-store.js';
 import { createRedisCounters, createStoreCounters, type FailureCounters } from './store/throttle-store.js';
@@ -48,6 +48,8 @@ export interface Context {
   readonly deviceVerification: DeviceVerification;
   readonly sessions: SessionStore;
   readonly audit: AuditStore;
+  /** The custom scope catalog (the grants read which scopes exist). */
+  readonly scopes: ScopeStore;
   /** Client lookups for the OAuth endpoints, cached and invalidated like the token check. */
   readonly clientLookup: ClientLookup;
   /** The browser origins CORS allows, cached until a client changes. */
@@ -104,12 +106,13 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const clients = createClientStore(store);
   const sessions = createSessionStore(store, { sessionKey: webKeys.sessionKey, idleSeconds: config.sessionIdleSeconds, now });
   const audit = createAuditStore(store);
+  const scopes = createScopeStore(store);
   const loginThrottle = createThrottle(counters, 'login', now);
   const services = createServices({
     config,
     stores: {
       clients, users, sessions, audit, pats: createPatStore(store), tokenAdmin: createTokenAdminStore(store), consents: createConsentStore(store),
-      scopes: createScopeStore(store), oneTimeResults: createOneTimeResultStore(store),
+      scopes, oneTimeResults: createOneTimeResultStore(store),
       authorizations: createAuthorizationStore(store),
     },
     invalidation,
@@ -142,6 +145,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     deviceVerification: createDeviceVerification({ deviceCodes, clients: clientLookup, throttle: createThrottle(counters, 'device', now), now }),
     sessions,
     audit,
+    scopes,
     // Every client change goes through the invalidation fan-out, which empties this cache everywhere.
     clientLookup,
     corsOrigins: createCorsOrigins(clients, invalidation),

@@ -38,7 +38,8 @@ declare module 'fastify' {
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
-function bearerToken(header: string): string | null {
+/** The token of an `Authorization: Bearer <token>` header, or null when malformed or oversized (the gateway check reads it the same way). */
+export function bearerToken(header: string): string | null {
   // RFC 6750 §2.1: the scheme is case-insensitive; exactly one token follows.
   if (header.length < 8 || header.slice(0, 7).toLowerCase() !== 'bearer ') return null;
   const token = header.slice(7).trim();

@@ -13,6 +13,7 @@ import { auditRoutes } from './routes/audit.js';
 import { authorizationRoutes } from './routes/authorizations.js';
 import { clientRoutes } from './routes/clients.js';
 import { patRoutes } from './routes/pats.js';
+import { scopeRoutes } from './routes/scopes.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 
@@ -117,4 +118,5 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiDeps): Promise<vo
   await app.register(clientRoutes, { clients: services.clients });
   await app.register(auditRoutes, { auditLog: services.auditLog });
   await app.register(authorizationRoutes, { authorizations: services.authorizations });
+  await app.register(scopeRoutes, { scopes: services.scopes });
 }

@@ -110,19 +110,22 @@ export function resolvePatExpiry(
 export interface PatClientOption {
   readonly id: string;
   readonly name: string;
+  /** The scopes the client may give a token. */
+  readonly scopes: readonly string[];
 }
 
 /**
  * Which client mints a PAT: the requested one (it must hold `personal_access_client`), or the only
  * such client when none is named.
  */
-export function choosePatClient(requestedId: string | undefined, patClients: readonly PatClientOption[]): { clientId: string } | { error: string } {
+export function choosePatClient(requestedId: string | undefined, patClients: readonly PatClientOption[]): { clientId: string; scopes: readonly string[] } | { error: string } {
   if (requestedId !== undefined && requestedId !== '') {
-    return patClients.some((c) => c.id === requestedId)
-      ? { clientId: requestedId }
+    const found = patClients.find((c) => c.id === requestedId);
+    return found
+      ? { clientId: found.id, scopes: found.scopes }
       : { error: 'The client does not exist or cannot issue personal access tokens (it needs Enable Personal Access Tokens).' };
   }
-  if (patClients.length === 1) return { clientId: patClients[0]!.id };
+  if (patClients.length === 1) return { clientId: patClients[0]!.id, scopes: patClients[0]!.scopes };
   if (patClients.length === 0) return { error: 'No client can issue personal access tokens: enable Personal Access Tokens on an Auth Client first.' };
   return { error: 'Choose the client: more than one can issue personal access tokens.' };
 }

@@ -32,19 +32,65 @@ export function isScope(value: string): value is Scope {
   return (SCOPES as readonly string[]).includes(value);
 }
 
+export const SCOPE_DESCRIPTION_MAX_LENGTH = 255;
+
+export const SCOPE_MESSAGES = {
+  nameRequired: 'The Name field is required.',
+  nameSyntax: `The Name must be a scope token: 1 to ${SCOPE_NAME_MAX_LENGTH} printable characters, without spaces, double quotes or backslashes (RFC 6749 §3.3), such as orders:read.`,
+  nameReserved: (name: string) => `The scope "${name}" is built in and reserved: choose another name.`,
+  nameTaken: 'A scope with this Name already exists.',
+  descriptionRequired: 'The Description field is required (the consent page shows it to users).',
+  descriptionLength: `The Description may not be greater than ${SCOPE_DESCRIPTION_MAX_LENGTH} characters.`,
+  descriptionControl: 'The Description must not contain control characters.',
+} as const;
+
+/** What is wrong with a new scope's name, or null (reserved built-ins included). */
+export function scopeNameProblem(name: unknown): string | null {
+  if (typeof name !== 'string' || name.length === 0) return SCOPE_MESSAGES.nameRequired;
+  if (!isScopeToken(name)) return SCOPE_MESSAGES.nameSyntax;
+  if (isBuiltinScope(name)) return SCOPE_MESSAGES.nameReserved(name);
+  return null;
+}
+
+/** What is wrong with a scope's description, or null. */
+export function scopeDescriptionProblem(description: unknown): string | null {
+  if (typeof description !== 'string' || description.trim().length === 0) return SCOPE_MESSAGES.descriptionRequired;
+  if (description.length > SCOPE_DESCRIPTION_MAX_LENGTH) return SCOPE_MESSAGES.descriptionLength;
+  if (/[\x00-\x1f\x7f]/.test(description)) return SCOPE_MESSAGES.descriptionControl;
+  return null;
+}
+
 /**
- * Parses a space-delimited scope string (RFC 6749 §3.3). Returns the scopes, or null when any
- * is outside the catalog. Duplicates are removed; an empty string gives the default.
+ * Splits a space-delimited scope string (RFC 6749 §3.3) into distinct scope-tokens, in order.
+ * Null when any part is not a scope-token; an empty list when none is given.
  */
-export function parseScopeString(raw: string | undefined | null): Scope[] | null {
+export function parseScopeString(raw: string | undefined | null): string[] | null {
   const parts = (raw ?? '').split(' ').filter((s) => s.length > 0);
-  if (parts.length === 0) return [...DEFAULT_SCOPES];
-  const out: Scope[] = [];
+  const out: string[] = [];
   for (const part of parts) {
-    if (!isScope(part)) return null;
+    if (!isScopeToken(part)) return null;
     if (!out.includes(part)) out.push(part);
   }
   return out;
+}
+
+export type ScopeResolution = { readonly ok: true; readonly scopes: string[] } | { readonly ok: false; readonly reason: string };
+
+/**
+ * The one scope rule of every grant and of PAT creation (INTERFACE.md, "Scopes and permissions"):
+ * each requested scope must be one the client is allowed, and a custom one must still be in the
+ * catalog (`catalog`: the custom names among those that exist). None requested gives `api` when
+ * the client is allowed it, else every scope the client is allowed.
+ */
+export function resolveScopes(requested: readonly string[], allowed: readonly string[], catalog: ReadonlySet<string>): ScopeResolution {
+  const usable = (s: string) => allowed.includes(s) && (isBuiltinScope(s) || catalog.has(s));
+  if (requested.length === 0) {
+    const scopes = allowed.includes('api') ? ['api'] : allowed.filter(usable);
+    return scopes.length > 0 ? { ok: true, scopes } : { ok: false, reason: 'This client is allowed no scope it could be given.' };
+  }
+  const refused = requested.find((s) => !usable(s));
+  if (refused !== undefined) return { ok: false, reason: `The scope "${refused.slice(0, 64)}" is not one this client may request.` };
+  return { ok: true, scopes: [...requested] };
 }
 
 export function formatScopes(scopes: readonly string[]): string {

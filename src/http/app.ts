@@ -11,6 +11,7 @@ import { corsPlugin } from './plugins/cors.js';
 import { sessionPlugin } from './plugins/session.js';
 import { csrfToken, securityPlugin } from './plugins/security.js';
 import { consoleRoutes } from './routes/console.js';
+import { gatewayRoutes } from './routes/gateway.js';
 import { openApiOptions } from './routes/docs.js';
 import { loginRoutes } from './routes/login.js';
 import { oauthRoutes } from './routes/oauth/index.js';
@@ -96,6 +97,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   await app.register(swagger, openApiOptions(ctx.config.issuer));
 
   await app.register(async (scope) => systemRoutes(scope, ctx));
+  await app.register(async (scope) => gatewayRoutes(scope, { tokenCheck: ctx.tokenCheck }));
   await app.register(async (scope) => loginRoutes(scope, { consoleLogin: ctx.consoleLogin }));
   await app.register(async (scope) => oauthRoutes(scope, ctx));
   await app.register(async (scope) => consoleRoutes(scope, { services: ctx.services, config: ctx.config }));

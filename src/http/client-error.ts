@@ -22,13 +22,24 @@ function refusal(code: string | undefined): { status: number; message: string; l
   return { status: 400, message: 'Client Error', label: 'error' };
 }
 
+/** Whether the refused request was for the gateway check (its request line is at the start of the packet). */
+function isGatewayCheck(rawPacket: unknown): boolean {
+  return Buffer.isBuffer(rawPacket) && /^[A-Z]{1,10} \/gateway\/check[?# ]/.test(rawPacket.subarray(0, 40).toString('latin1'));
+}
+
 /** Fastify calls it with the server instance as `this` (only its logger is used). */
 export function clientErrorHandler(this: { readonly log: FastifyBaseLogger }, err: ClientError, socket: Socket): void {
   // A reset connection is gone already: nothing to answer.
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const { status, message, label } = refusal(err.code);
   this.log.trace({ err }, `client ${label}`);
-  if (socket.writable) {
+  if (socket.writable && isGatewayCheck(err.rawPacket)) {
+    // The gateway check answers only 200, 401 or 403 (a proxy turns anything else into a 500): a
+    // request it could not even read — an oversized or malformed Authorization header — is 401.
+    socket.write(
+      'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm="keygate", error="invalid_token"\r\nCache-Control: no-store\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+    );
+  } else if (socket.writable) {
     const reason = STATUS_CODES[status]!;
     // The request line is at the start of the packet the parser read (a request that arrives in one
     // read, as an oversized one over a fast link does); otherwise the default answer stands.

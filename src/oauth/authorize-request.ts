@@ -6,10 +6,10 @@
 import { clientRequiresPkce } from '../domain/client-settings.js';
 import { PKCE_METHODS, isS256Challenge } from '../domain/pkce.js';
 import { resolveRedirectUri } from '../domain/redirect-match.js';
-import { parseScopeString, type Scope } from '../domain/scope.js';
 import { hashSecret, issueSecret } from '../domain/secret.js';
 import type { ClientStore, ClientWithSecretState } from '../store/client-store.js';
 import type { CodeStore } from '../store/code-store.js';
+import { resolveGrantScopes, type ScopeCatalog } from './scope-resolution.js';
 import { CODE_TTL_SECONDS } from './grants/authorization-code.js';
 import {
   InvalidRequestError,
@@ -25,7 +25,7 @@ export interface AuthorizationRequest {
   readonly redirectUri: string;
   /** The redirect_uri as sent, or null when it was left out (the client has exactly one). */
   readonly redirectUriGiven: string | null;
-  readonly scopes: Scope[];
+  readonly scopes: string[];
   readonly state: string | null;
   readonly codeChallenge: string | null;
   readonly codeChallengeMethod: 'S256' | null;
@@ -61,7 +61,7 @@ function given(params: RawParams, name: string): string | undefined {
 
 const pageError = (title: string, message: string): AuthorizationCheck => ({ kind: 'page-error', title, message });
 
-export async function checkAuthorizationRequest(params: RawParams, clients: Pick<ClientStore, 'findById'>): Promise<AuthorizationCheck> {
+export async function checkAuthorizationRequest(params: RawParams, clients: Pick<ClientStore, 'findById'>, catalog: ScopeCatalog): Promise<AuthorizationCheck> {
   const clientId = single(params, 'client_id');
   if (clientId === undefined || clientId === REPEATED || clientId.length > 100) {
     return pageError('Unknown application', 'This sign-in link does not name a known application (client_id is missing or invalid).');
@@ -89,8 +89,13 @@ export async function checkAuthorizationRequest(params: RawParams, clients: Pick
   if (!client.types.includes('authorization_code_grant')) {
     return fail(new UnauthorizedClientError('This client is not allowed to use the authorization code grant.'));
   }
-  const scopes = parseScopeString(given(params, 'scope'));
-  if (scopes === null) return fail(new InvalidScopeError('The requested scope is not in the catalog (api, api:read).'));
+  let scopes: string[];
+  try {
+    scopes = await resolveGrantScopes(given(params, 'scope'), client, catalog);
+  } catch (err) {
+    if (err instanceof InvalidScopeError) return fail(err);
+    throw err;
+  }
 
   // RFC 7636 §4.3: code_challenge_method "defaults to "plain" if not present"; plain is refused
   // (RFC 9700 §2.1.1), so a challenge needs method S256. §4.4.1: otherwise invalid_request.

@@ -6,13 +6,13 @@
  * the polling interval.
  */
 import { DEVICE_CODE_TTL_SECONDS, DEVICE_POLL_INTERVAL_SECONDS, formatUserCode, issueUserCode } from '../domain/device-code.js';
-import { parseScopeString } from '../domain/scope.js';
 import { hashSecret, issueSecret } from '../domain/secret.js';
 import { DuplicateUserCodeError, type DeviceCodeStore } from '../store/device-code-store.js';
 import { authenticateClient, type ClientAuthInput } from './client-auth.js';
 import type { ClientLookup } from './client-cache.js';
-import { InvalidScopeError, UnauthorizedClientError } from './errors.js';
+import { UnauthorizedClientError } from './errors.js';
 import type { AuthenticatedClient } from './grant-handler.js';
+import { resolveGrantScopes, type ScopeCatalog } from './scope-resolution.js';
 
 /** §3.2 device authorization response. */
 export interface DeviceAuthorizationResponse {
@@ -27,6 +27,8 @@ export interface DeviceAuthorizationResponse {
 export interface DeviceAuthorizationDeps {
   readonly clients: ClientLookup;
   readonly deviceCodes: Pick<DeviceCodeStore, 'insert'>;
+  /** The custom scopes that exist (src/oauth/scope-resolution.ts). */
+  readonly scopes: ScopeCatalog;
   readonly issuer: string;
   readonly now: () => number;
 }
@@ -48,8 +50,7 @@ export async function handleDeviceAuthorizationRequest(input: ClientAuthInput, d
   const authenticated = await authenticateClient(input, deps.clients);
   checkClientAllowsDeviceGrant(authenticated);
   // The same resolution as the authorization endpoint's (src/oauth/authorize-request.ts).
-  const scopes = parseScopeString(input.params.get('scope'));
-  if (scopes === null) throw new InvalidScopeError('The requested scope is not in the catalog (api, api:read).');
+  const scopes = await resolveGrantScopes(input.params.get('scope'), authenticated.client, deps.scopes);
   const deviceCode = issueSecret('deviceCode');
   const nowMs = deps.now();
   for (let attempt = 1; ; attempt++) {

@@ -4,14 +4,14 @@
  */
 import type { Config } from '../config.js';
 import type { TokenOrigin } from '../domain/client.js';
-import { parseScopeString, type Scope } from '../domain/scope.js';
 import type { Throttle } from './throttle.js';
 import type { ClientWithSecretState } from '../store/client-store.js';
 import type { CodeStore } from '../store/code-store.js';
 import type { DeviceCodeStore } from '../store/device-code-store.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { UserStore } from '../store/user-store.js';
-import { InvalidRequestError, InvalidScopeError } from './errors.js';
+import { InvalidRequestError } from './errors.js';
+import type { ScopeCatalog } from './scope-resolution.js';
 
 export const GRANT_TYPES = ['authorization_code', 'password', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
@@ -45,6 +45,8 @@ export interface GrantDeps {
   readonly deviceCodes: Pick<DeviceCodeStore, 'findByDeviceCodeHash' | 'recordPoll' | 'redeem'>;
   readonly users: Pick<UserStore, 'findByUsername'>;
   readonly passwordThrottle: Throttle;
+  /** The custom scopes that exist (src/oauth/scope-resolution.ts). */
+  readonly scopes: ScopeCatalog;
   readonly now: () => number;
 }
 
@@ -66,16 +68,6 @@ export function requireParam(params: ReadonlyMap<string, string>, name: string):
 
 export function optionalParam(params: ReadonlyMap<string, string>, name: string): string | undefined {
   return params.get(name);
-}
-
-/**
- * RFC 6749 §3.3: scope is a space-delimited list from the catalog; none asked for gives the
- * default. Anything outside the catalog is `invalid_scope`.
- */
-export function requireScopes(params: ReadonlyMap<string, string>): Scope[] {
-  const scopes = parseScopeString(params.get('scope'));
-  if (scopes === null) throw new InvalidScopeError('The requested scope is not in the catalog (api, api:read).');
-  return scopes;
 }
 
 /**

@@ -22,6 +22,11 @@ export function createConsentService(deps: ConsentServiceDeps) {
       return isScopeSubset(scopes, (await deps.consents.find(userId, clientId)) ?? []);
     },
 
+    /** The scopes the user allowed this client before (empty when never asked). */
+    async allowed(userId: string, clientId: string): Promise<string[]> {
+      return (await deps.consents.find(userId, clientId)) ?? [];
+    },
+
     /** Records that the signed-in user allowed the client these scopes. */
     async grant(actor: UserActor, clientId: string, scopes: readonly string[]): Promise<void> {
       await deps.work(actor, (c) => deps.consents.grant(c.trx, actor.id, clientId, scopes, c.nowMs));

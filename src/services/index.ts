@@ -21,6 +21,7 @@ import { createClientService, type ClientService } from './clients.js';
 import { createConsentService, type ConsentService } from './consents.js';
 import { createOneTimeResultService, type OneTimeResultService } from './one-time-results.js';
 import { createPatService, type PatService } from './pats.js';
+import { createScopeService, type ScopeService } from './scopes.js';
 import { createTokenHygieneService, type TokenHygieneService } from './token-hygiene.js';
 import { createUnitOfWork } from './unit-of-work.js';
 import { createUserService, type UserService } from './users.js';
@@ -35,6 +36,7 @@ export interface Services {
   /** Secrets and tokens a console form made, kept sealed until their page shows them once. */
   readonly oneTimeResults: OneTimeResultService;
   readonly authorizations: AuthorizationService;
+  readonly scopes: ScopeService;
 }
 
 export interface ServiceStores {
@@ -68,6 +70,7 @@ export function createServices(deps: ServiceDeps): Services {
     users: createUserService({ users: stores.users, sessions: stores.sessions, work }),
     pats: createPatService({
       pats: stores.pats,
+      scopes: stores.scopes,
       users: stores.users,
       work,
       lastUsed: deps.lastUsed,
@@ -78,6 +81,7 @@ export function createServices(deps: ServiceDeps): Services {
     consents: createConsentService({ consents: stores.consents, work }),
     auditLog: createAuditLogService({ audit: stores.audit }),
     oneTimeResults: createOneTimeResultService({ results: stores.oneTimeResults, key: deps.resultKey, now }),
+    scopes: createScopeService({ scopes: stores.scopes, work }),
     authorizations: createAuthorizationService({ authorizations: stores.authorizations, consents: stores.consents, users: stores.users, lastUsed: deps.lastUsed, work, now }),
   };
 }

@@ -9,8 +9,10 @@
  */
 import { expiryFrom } from '../domain/token.js';
 import { addFieldError, type FieldErrors } from '../domain/field-errors.js';
-import { choosePatClient, parsePatScopes, patExpiryProblem, patNameProblem } from '../domain/pat.js';
+import { choosePatClient, patExpiryProblem, patNameProblem } from '../domain/pat.js';
 import { displayPrefix, hashSecret, issueSecret } from '../domain/secret.js';
+import { InvalidScopeError } from '../oauth/errors.js';
+import { resolveGrantScopes, type ScopeCatalog } from '../oauth/scope-resolution.js';
 import type { LastUsedRecorder } from '../store/last-used.js';
 import type { PatStore, PersonalAccessToken } from '../store/pat-store.js';
 import { revokeSelected } from '../store/token-revocation.js';
@@ -39,6 +41,7 @@ export interface PatPolicy {
 
 export interface PatServiceDeps {
   readonly pats: PatStore;
+  readonly scopes: ScopeCatalog;
   readonly users: Pick<UserStore, 'findById'>;
   readonly work: UnitOfWork;
   readonly lastUsed: Pick<LastUsedRecorder, 'flush'>;
@@ -99,8 +102,6 @@ export function createPatService(deps: PatServiceDeps) {
       const errors: FieldErrors = { ...formErrors };
       const nameProblem = patNameProblem(input.name);
       if (nameProblem) addFieldError(errors, 'name', nameProblem);
-      const scopes = parsePatScopes(input.scopes);
-      if (typeof scopes === 'string') addFieldError(errors, 'scopes', scopes);
       if (!errors.expires_at) {
         const expiresAt = expiryMs(input.expiresAt, nowMs, deps.policy.patTtlSeconds);
         const problem = expiresAt === 'unreadable' ? EXPIRY_UNREADABLE : patExpiryProblem(expiresAt, nowMs, deps.policy.patMaxTtlSeconds);
@@ -108,7 +109,13 @@ export function createPatService(deps: PatServiceDeps) {
       }
       const client = choosePatClient(input.clientId, await pats.patClients());
       if ('error' in client) addFieldError(errors, 'client_id', client.error);
-      if (Object.keys(errors).length > 0 || typeof scopes === 'string' || 'error' in client) throw new ValidationError(errors);
+      // The grants' scope rule, on the PAT client's allowed scopes (none asked for: `api`).
+      const scopes = 'error' in client ? [] : await resolveGrantScopes(input.scopes ?? [], client, deps.scopes).catch((err: unknown) => {
+        if (!(err instanceof InvalidScopeError)) throw err;
+        addFieldError(errors, 'scopes', err.description);
+        return [];
+      });
+      if (Object.keys(errors).length > 0 || 'error' in client) throw new ValidationError(errors);
       const expiresAt = expiryMs(input.expiresAt, nowMs, deps.policy.patTtlSeconds) as number | null;
       const token = issueSecret('personalAccessToken');
       const name = input.name.trim();

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { PatClientOption } from '../domain/pat.js';
 import type { Store } from './db.js';
-import { splitScopes, toDate } from './db.js';
+import { parseJsonArray, splitScopes, toDate } from './db.js';
 import type { Database } from './schema.js';
 import { toRow } from './token-store.js';
 
@@ -55,8 +55,8 @@ export function createPatStore(store: Store) {
   const self = {
     /** Clients holding `personal_access_client`, by name. */
     async patClients(): Promise<PatClientOption[]> {
-      const rows = await db.selectFrom('clients').select(['id', 'name', 'types']).orderBy('name_key').execute();
-      return rows.filter((r) => r.types.includes('"personal_access_client"')).map((r) => ({ id: r.id, name: r.name }));
+      const rows = await db.selectFrom('clients').select(['id', 'name', 'types', 'scopes']).orderBy('name_key').execute();
+      return rows.filter((r) => r.types.includes('"personal_access_client"')).map((r) => ({ id: r.id, name: r.name, scopes: parseJsonArray(r.scopes) }));
     },
 
     /** Inserts a PAT row in the caller's transaction; returns its id. */

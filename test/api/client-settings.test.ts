@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { apiCall } from '../helpers/api-call.js';
 import { createUser, startServer, type TestServer } from '../helpers/app.js';
 import { mintToken } from '../helpers/mint-token.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -14,16 +15,7 @@ for (const kind of storeKinds()) {
     let server: TestServer;
     let admin: string;
     let editor: string;
-    const api = async (method: string, path: string, token: string, body?: unknown) => {
-      const res = await fetch(`${server.baseUrl}/api/1.0${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      return { status: res.status, body: (text ? JSON.parse(text) : null) as any };
-    };
+    const api = (method: string, path: string, token: string, body?: unknown) => apiCall(server.baseUrl, method, path, token, body);
 
     before(async () => {
       server = await startServer(kind);

@@ -181,7 +181,7 @@ for (const kind of storeKinds()) {
       assert.match(text.stdout, /^Created personal access token "laptop" for paula-\w+ \(scopes api, expires never\)\n {2}token: kg_pat_\S+\nCopy it now/);
       const cases: Array<[string[], RegExp]> = [
         [['--username', 'nobody', '--name', 'x'], /No user with the id or username "nobody"\./],
-        [['--username', `paula-${kind}`, '--name', 'x', '--scope', 'admin'], /The scope "admin" is not one of api, api:read\./],
+        [['--username', `paula-${kind}`, '--name', 'x', '--scope', 'admin'], /The scope "admin" is not one this client may request\./],
         [['--username', `paula-${kind}`, '--name', '   '], /The Name field is required\./],
         [['--username', `paula-${kind}`, '--name', 'x', '--client', 'Rotating'], /personal_access_client|Personal Access/i],
       ];

@@ -62,12 +62,12 @@ describe('PAT rules', () => {
   });
 
   it('picks the only personal-access client, and needs a choice among several', () => {
-    const one = [{ id: 'c1', name: 'Personal Access Client' }];
-    assert.deepEqual(choosePatClient(undefined, one), { clientId: 'c1' });
-    assert.deepEqual(choosePatClient('c1', one), { clientId: 'c1' });
+    const one = [{ id: 'c1', name: 'Personal Access Client', scopes: ['api', 'api:read'] }];
+    assert.deepEqual(choosePatClient(undefined, one), { clientId: 'c1', scopes: ['api', 'api:read'] });
+    assert.deepEqual(choosePatClient('c1', one), { clientId: 'c1', scopes: ['api', 'api:read'] });
     assert.ok('error' in choosePatClient('other', one));
     assert.ok('error' in choosePatClient(undefined, []));
-    assert.ok('error' in choosePatClient(undefined, [...one, { id: 'c2', name: 'B' }]));
+    assert.ok('error' in choosePatClient(undefined, [...one, { id: 'c2', name: 'B', scopes: ['api'] }]));
   });
 
   it('flags tokens older than the rotation policy and reads "before" dates', () => {

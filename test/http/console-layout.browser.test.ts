@@ -100,6 +100,12 @@ describe('every console page fits at 1280 px and 390 px', { skip }, () => {
     // The administrator authorized the long-named application (Authorized applications page).
     await server.ctx.store.db.insertInto('consents').values({ user_id: server.admin.id, client_id: long.client.id, scopes: 'api', created_at: Date.now(), updated_at: Date.now() }).execute();
 
+    // A custom scope with a long name and description (Scopes page, the client form's Allowed scopes).
+    const scope = await server.ctx.services.scopes.create(CLI_ACTOR, {
+      name: 'warehouse:inventory-adjustments:write',
+      description: 'Adjust inventory counts in every warehouse, including write-offs and transfers between sites',
+    });
+
     // Each parameter of each route, from the seeded data; a route with a parameter not known here fails below.
     const fill: Array<[RegExp, string]> = [
       [/^\/admin\/auth-clients\/:id/, long.client.id],
@@ -108,6 +114,7 @@ describe('every console page fits at 1280 px and 390 px', { skip }, () => {
       [/^\/admin\/tokens\/:id/, adminPat.id],
       [/^\/profile\/tokens\/:id/, adminPat.id],
       [/^\/profile\/apps\/:clientId/, long.client.id],
+      [/^\/admin\/scopes\/:name/, scope.name],
     ];
     /** Query strings that make a page show its content rather than a form error. */
     const queries: Record<string, string> = { '/admin/tokens/revoke': '?user=admin' };

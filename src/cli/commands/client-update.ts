@@ -1,7 +1,7 @@
 import { clientWireForm, type ClientType } from '../../domain/client.js';
 import { splitRedirects } from '../../domain/client-rules.js';
 import { CLI_ACTOR } from '../../services/actor.js';
-import { printJson, stringOption, UsageError, withContext, type Command } from '../command.js';
+import { listOption, printJson, stringOption, UsageError, withContext, type Command } from '../command.js';
 
 /** The grants the flags switch on and off (`--x` / `--no-x`). */
 const GRANT_FLAGS: ReadonlyArray<readonly [string, ClientType]> = [
@@ -17,7 +17,7 @@ export const clientUpdateCommand: Command = {
   usage: `keygate client:update --id ID [--name N] [--redirect URL[,URL…] | --no-authorization-code]
        [--password-grant | --no-password-grant] [--personal-access | --no-personal-access]
        [--client-credentials | --no-client-credentials] [--device-code | --no-device-code]
-       [--require-pkce | --no-require-pkce] [--allowed-origin ORIGIN… | --no-allowed-origin] [--json]
+       [--require-pkce | --no-require-pkce] [--allowed-origin ORIGIN… | --no-allowed-origin] [--scope S…] [--json]
 
   --id ID                   the client's id, or its name (any case)
   --name N                  a new name
@@ -30,6 +30,8 @@ export const clientUpdateCommand: Command = {
   --require-pkce, --no-require-pkce                require PKCE from this confidential client, or not
   --allowed-origin O        replace the browser origins CORS allows (repeat for more)
   --no-allowed-origin       remove every allowed origin
+  --scope S                 replace the allowed scopes (repeat it, or separate with commas);
+                            custom scopes must exist (scope:create)
   --json                    print the client, with "tokens_revoked" and "consents_forgotten"
 
 Settings not named stay as they are. Removing a grant revokes, for good, the tokens issued through
@@ -45,6 +47,7 @@ Running servers refuse those tokens on their next request.`,
     'allowed-origin': { type: 'string', multiple: true },
     'no-allowed-origin': { type: 'boolean' },
     ...Object.fromEntries(GRANT_FLAGS.flatMap(([flag]) => [[flag, { type: 'boolean' }], [`no-${flag}`, { type: 'boolean' }]])),
+    scope: { type: 'string', multiple: true },
     json: { type: 'boolean' },
   },
   async run(values, io) {
@@ -60,12 +63,13 @@ Running servers refuse those tokens on their next request.`,
     }
     if (values['require-pkce'] === true && values['no-require-pkce'] === true) throw new UsageError('use either --require-pkce or --no-require-pkce, not both');
     if (values['allowed-origin'] !== undefined && values['no-allowed-origin'] === true) throw new UsageError('use either --allowed-origin or --no-allowed-origin, not both');
+    const scopes = listOption(values, 'scope').flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
     const settings = {
       ...(values['require-pkce'] === true ? { require_pkce: true } : values['no-require-pkce'] === true ? { require_pkce: false } : {}),
       ...(values['allowed-origin'] !== undefined ? { allowed_origins: values['allowed-origin'] } : values['no-allowed-origin'] === true ? { allowed_origins: [] } : {}),
     };
-    const changesGrants = Object.keys(settings).length > 0 || dropCode || redirect !== undefined || GRANT_FLAGS.some(([flag]) => values[flag] === true || values[`no-${flag}`] === true);
-    if (name === undefined && !changesGrants) throw new UsageError('nothing to change: give --name, --redirect, a grant flag or a setting (see keygate client:update --help)');
+    const changesGrants = Object.keys(settings).length > 0 || scopes.length > 0 || dropCode || redirect !== undefined || GRANT_FLAGS.some(([flag]) => values[flag] === true || values[`no-${flag}`] === true);
+    if (name === undefined && !changesGrants) throw new UsageError('nothing to change: give --name, --redirect, --scope, a grant flag or a setting (see keygate client:update --help)');
 
     const result = await withContext(io, async (ctx) => {
       const current = await ctx.services.clients.resolve(CLI_ACTOR, ref);
@@ -82,6 +86,7 @@ Running servers refuse those tokens on their next request.`,
         types: [...types],
         redirect: redirect ?? (types.has('authorization_code_grant') ? current.redirect : []),
         ...settings,
+        ...(scopes.length > 0 ? { scopes } : {}),
       });
     });
     if (values.json) {
@@ -89,7 +94,7 @@ Running servers refuse those tokens on their next request.`,
       return;
     }
     const c = result.client;
-    io.stdout.write(`Updated Auth Client "${c.name}" (${c.id})\n  grants:   ${c.types.join(', ')}\n  redirect: ${c.redirect.length ? c.redirect.join(', ') : '—'}\n`);
+    io.stdout.write(`Updated Auth Client "${c.name}" (${c.id})\n  grants:   ${c.types.join(', ')}\n  scopes:   ${c.scopes.join(', ')}\n  redirect: ${c.redirect.length ? c.redirect.join(', ') : '—'}\n`);
     if (result.tokensRevoked > 0) io.stdout.write(`${result.tokensRevoked} active token(s) of the removed grant(s) stopped working.\n`);
     if (result.consentsForgotten > 0) io.stdout.write(`${result.consentsForgotten} user consent(s) were forgotten: users will be asked again.\n`);
   },

@@ -8,6 +8,9 @@ import { clientShowCommand } from './client-show.js';
 import { clientUpdateCommand } from './client-update.js';
 import { migrateCommand } from './migrate.js';
 import { patCreateCommand } from './pat-create.js';
+import { scopeCreateCommand } from './scope-create.js';
+import { scopeDeleteCommand } from './scope-delete.js';
+import { scopeListCommand } from './scope-list.js';
 import { serveCommand } from './serve.js';
 import { tokensPurgeCommand } from './tokens-purge.js';
 import { tokensRevokeCommand } from './tokens-revoke.js';
@@ -28,6 +31,9 @@ export const COMMANDS: readonly Command[] = [
   clientSecretCommand,
   clientDeleteCommand,
   patCreateCommand,
+  scopeCreateCommand,
+  scopeListCommand,
+  scopeDeleteCommand,
   tokensRevokeCommand,
   tokensPurgeCommand,
 ];

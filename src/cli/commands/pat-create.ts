@@ -9,7 +9,8 @@ export const patCreateCommand: Command = {
 
   --username U        the user the token acts for (username or id)
   --name N            what the token is for, e.g. "CI deploy"
-  --scope S           api (everything the user may do; the default) or api:read (GET only); repeat for several
+  --scope S           api (everything the user may do; the default), api:read (GET only), or a custom
+                      scope the PAT client is allowed; repeat for several
   --expires-in DAYS   the token expires after DAYS days (default: the server's KEYGATE_PAT_TTL, 0 = never;
                       KEYGATE_PAT_MAX_TTL caps it)
   --client C          the client the token belongs to (id or name); needed only when several clients

@@ -6,7 +6,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatUserCode, normalizeUserCode } from '../../domain/device-code.js';
+import { isScopeSubset } from '../../domain/scope.js';
 import type { DeviceVerification } from '../../oauth/device-verification.js';
+import type { ConsentService } from '../../services/consents.js';
+import type { ScopeService } from '../../services/scopes.js';
 import type { User } from '../../store/user-store.js';
 import { formText } from '../form-fields.js';
 import { csrfCheck, csrfToken } from '../plugins/security.js';
@@ -15,13 +18,17 @@ import { DEVICE_CODE_INVALID, renderDeviceCodePage, renderDeviceDonePage } from 
 
 export interface DeviceRoutesDeps {
   readonly verification: DeviceVerification;
+  /** Descriptions for the consent page. */
+  readonly scopes: Pick<ScopeService, 'describe'>;
+  /** What the user allowed this client before (scopes new to them are marked). */
+  readonly consents: Pick<ConsentService, 'allowed'>;
 }
 
 function page(reply: FastifyReply): FastifyReply {
   return reply.header('Cache-Control', 'no-store').type('text/html; charset=utf-8');
 }
 
-export async function deviceRoutes(app: FastifyInstance, { verification }: DeviceRoutesDeps): Promise<void> {
+export async function deviceRoutes(app: FastifyInstance, { verification, scopes, consents }: DeviceRoutesDeps): Promise<void> {
   const session = app.consoleSession;
 
   const codeForm = (request: FastifyRequest, reply: FastifyReply, user: User, userCode: string, error?: string) =>
@@ -51,15 +58,18 @@ export async function deviceRoutes(app: FastifyInstance, { verification }: Devic
       request.log.info({ clientId: found.client.id, userId: user.id, approved }, 'device authorization answered');
       return page(reply).send(renderDeviceDonePage({ user, csrfToken: csrfToken(request, reply), clientName: found.client.name, approved }));
     }
+    const before = await consents.allowed(user.id, found.client.id);
+    const described = await scopes.describe(found.code.scopes);
     return page(reply).send(
       renderConsentPage({
         user,
         csrfToken: csrfToken(request, reply),
         clientName: found.client.name,
         redirectHost: '',
-        scopes: found.code.scopes,
+        scopes: described.map((s) => ({ name: s.name, description: s.description, isNew: !isScopeSubset([s.name], before) })),
         fields: { user_code: formatUserCode(normalizeUserCode(typed) ?? '') },
         action: '/device',
+        askedBefore: before.length > 0,
         note: 'Only authorize if you started this sign-in on your own device and the code there matches the one you entered.',
       }),
     );

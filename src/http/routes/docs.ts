@@ -51,7 +51,7 @@ const OAUTH_DOCS: Readonly<Record<string, Record<string, unknown>>> = {
       refresh_token: Type.Optional(Type.String()),
       username: Type.Optional(Type.String()),
       password: Type.Optional(Type.String()),
-      scope: Type.Optional(Type.String({ description: 'Space-separated; api (default) or api:read' })),
+      scope: Type.Optional(Type.String({ description: 'Space-separated, among the client\'s allowed scopes; none: api when allowed, else all of them' })),
       ...clientFields,
     }),
   },

@@ -6,7 +6,6 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Context } from '../../context.js';
 import { CLIENT_TYPES } from '../../domain/client.js';
-import { SCOPES } from '../../domain/scope.js';
 
 // dist/http/routes → ../../../public, and the same from src/http/routes under tsx.
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'public');
@@ -17,8 +16,8 @@ const ASSETS: Record<string, { type: string; body: Buffer }> = {
   'favicon.svg': { type: 'image/svg+xml', body: readFileSync(join(PUBLIC_DIR, 'favicon.svg')) },
 };
 
-/** RFC 8414 metadata. Every endpoint listed here is served by this build. */
-export function authorizationServerMetadata(issuer: string) {
+/** RFC 8414 metadata. Every endpoint listed here is served by this build; `scopes`: built-ins and the catalog. */
+export function authorizationServerMetadata(issuer: string, scopes: readonly string[]) {
   return {
     issuer,
     authorization_endpoint: `${issuer}/oauth/authorize`,
@@ -33,7 +32,7 @@ export function authorizationServerMetadata(issuer: string) {
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    scopes_supported: [...SCOPES],
+    scopes_supported: [...scopes],
     // RFC 9207: every authorization response carries `iss` (src/oauth/authorize-request.ts).
     authorization_response_iss_parameter_supported: true,
     service_documentation: `${issuer}/api/docs`,
@@ -51,9 +50,9 @@ export async function systemRoutes(app: FastifyInstance, ctx: Context): Promise<
     }
   });
 
-  const metadata = authorizationServerMetadata(ctx.config.issuer);
   app.get('/.well-known/oauth-authorization-server', async (_request, reply) => {
-    return reply.header('Cache-Control', 'public, max-age=300').send(metadata);
+    const scopes = (await ctx.services.scopes.catalog()).map((s) => s.name);
+    return reply.header('Cache-Control', 'public, max-age=300').send(authorizationServerMetadata(ctx.config.issuer, scopes));
   });
 
   app.get('/assets/:file', async (request, reply) => {

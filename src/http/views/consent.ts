@@ -3,7 +3,6 @@
  * small "continuing" page used when an approval must leave a page whose CSP would block the
  * redirect. No inline script or style: the CSP forbids them.
  */
-import { SCOPE_DESCRIPTIONS, isScope } from '../../domain/scope.js';
 import { html } from './html.js';
 import { renderPage, type LayoutUser } from './layout.js';
 
@@ -12,7 +11,10 @@ export interface ConsentView {
   readonly csrfToken: string;
   readonly clientName: string;
   readonly redirectHost: string;
-  readonly scopes: readonly string[];
+  /** Each requested scope with its description; `isNew`: not allowed to this application before. */
+  readonly scopes: ReadonlyArray<{ readonly name: string; readonly description: string; readonly isNew: boolean }>;
+  /** The user allowed this application something before (so the New marks mean "more than then"). */
+  readonly askedBefore: boolean;
   /** The authorization request's parameters, carried unchanged to the POST. */
   readonly fields: Readonly<Record<string, string>>;
   /** Where the form posts (the device flow's /device; default /oauth/authorize). */
@@ -29,9 +31,10 @@ export function renderConsentPage(view: ConsentView): string {
     narrow: true,
     body: html`<section class="card consent" aria-labelledby="consent-title">
   <h1 id="consent-title"><strong>${view.clientName}</strong> wants to access your Keygate account</h1>
+  ${view.askedBefore && view.scopes.some((s) => s.isNew) ? html`<p class="flash flash-info" role="status">${view.clientName} is asking for more than you allowed it before: the new permissions are marked <strong>New</strong>.</p>` : ''}
   <p>Signed in as <strong>${view.user.username}</strong>. If you allow it, ${view.clientName} will be able to:</p>
   <ul class="scope-list">
-    ${view.scopes.map((s) => html`<li><span class="scope-name">${s}</span> — ${isScope(s) ? SCOPE_DESCRIPTIONS[s] : s}</li>`)}
+    ${view.scopes.map((s) => html`<li><span class="scope-name">${s.name}</span> — ${s.description}${s.isNew ? html` <span class="badge badge-orange scope-new">New</span>` : ''}</li>`)}
   </ul>
   <p class="muted small">${view.note ?? `You will be sent back to ${view.redirectHost}.`}</p>
   <form method="post" action="${view.action ?? '/oauth/authorize'}" class="actions">

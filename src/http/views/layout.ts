@@ -23,7 +23,7 @@ export interface PageOptions {
   readonly csrfToken?: string;
   readonly flash?: Flash | null;
   /** Which navigation entry is current. */
-  readonly active?: 'auth-clients' | 'tokens' | 'users' | 'audit' | 'profile' | 'apps';
+  readonly active?: 'auth-clients' | 'tokens' | 'users' | 'scopes' | 'audit' | 'profile' | 'apps';
   /** A narrow, centred card (login, consent, errors). */
   readonly narrow?: boolean;
 }
@@ -45,6 +45,7 @@ export function renderPage(options: PageOptions): string {
         ${canViewClients ? navLink('/admin/auth-clients', 'Auth Clients', 'auth-clients', options.active) : ''}
         ${user.administrator ? navLink('/admin/tokens', 'Tokens', 'tokens', options.active) : ''}
         ${user.administrator ? navLink('/admin/users', 'Users', 'users', options.active) : ''}
+        ${user.administrator ? navLink('/admin/scopes', 'Scopes', 'scopes', options.active) : ''}
         ${user.administrator ? navLink('/admin/audit', 'Audit log', 'audit', options.active) : ''}
         ${navLink('/profile/tokens', 'My API tokens', 'profile', options.active)}
         ${navLink('/profile/apps', 'Authorized applications', 'apps', options.active)}

@@ -6,9 +6,10 @@
  * and a full hash queue answers 503 temporarily_unavailable (src/oauth/password-auth.ts).
  */
 import { InvalidGrantError, SlowDownError, TemporarilyUnavailableError } from '../errors.js';
-import { requireParam, requireScopes, type GrantHandler } from '../grant-handler.js';
+import { requireParam, type GrantHandler } from '../grant-handler.js';
 import { issueTokens, newGrantId } from '../issue-tokens.js';
 import { authenticatePassword } from '../password-auth.js';
+import { resolveGrantScopes } from '../scope-resolution.js';
 
 export const PASSWORD_FAILED = 'The username or password is incorrect.';
 
@@ -19,7 +20,7 @@ export const passwordGrant = {
   async handle(req, { client }, deps) {
     const username = requireParam(req.params, 'username').slice(0, 255);
     const password = requireParam(req.params, 'password');
-    const scopes = requireScopes(req.params);
+    const scopes = await resolveGrantScopes(req.params.get('scope'), client, deps.scopes);
     const check = await authenticatePassword({ users: deps.users, throttle: deps.passwordThrottle }, { username, password, ip: req.ip });
     if (check.kind === 'throttled') throw new SlowDownError(check.retryAfterSeconds);
     if (check.kind === 'unavailable') throw new TemporarilyUnavailableError(check.retryAfterSeconds);

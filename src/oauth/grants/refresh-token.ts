@@ -10,12 +10,12 @@
  * window is refused without revoking anything. After the window, reuse revokes every branch.
  */
 import { clientAllowsOrigin } from '../../domain/client.js';
-import { isScopeSubset } from '../../domain/scope.js';
 import { hashSecret, isWellFormedSecret } from '../../domain/secret.js';
 import type { TokenRecord } from '../../store/token-store.js';
-import { InvalidGrantError, InvalidScopeError } from '../errors.js';
-import { requireParam, requireScopes, type GrantDeps, type GrantHandler } from '../grant-handler.js';
+import { InvalidGrantError } from '../errors.js';
+import { requireParam, type GrantDeps, type GrantHandler } from '../grant-handler.js';
 import { issueTokens } from '../issue-tokens.js';
+import { checkScopeNarrowing } from '../scope-resolution.js';
 
 const INVALID = 'The refresh token is invalid, expired or revoked.';
 
@@ -25,14 +25,6 @@ export const MAX_SUCCESSORS = 16;
 /** RFC 6749 §6: "the refresh token is bound to the client to which it was issued." */
 function checkRefreshClient(token: TokenRecord, clientId: string): void {
   if (token.clientId !== clientId) throw new InvalidGrantError(INVALID);
-}
-
-/** RFC 6749 §6: "The requested scope MUST NOT include any scope not originally granted". */
-function narrowScopes(params: ReadonlyMap<string, string>, granted: readonly string[]): readonly string[] {
-  if (!params.has('scope')) return granted;
-  const requested = requireScopes(params);
-  if (!isScopeSubset(requested, granted)) throw new InvalidScopeError('The requested scope exceeds the scope originally granted.');
-  return requested;
 }
 
 async function revokeFamily(token: TokenRecord, deps: GrantDeps, nowMs: number): Promise<never> {
@@ -59,7 +51,7 @@ export const refreshTokenGrant = {
     const inGrace = graceMs > 0 && token.rotatedAt !== null && nowMs - token.rotatedAt <= graceMs;
     if (token.rotatedAt !== null && !inGrace) return revokeFamily(token, deps, nowMs);
 
-    const scopes = narrowScopes(req.params, token.scopes);
+    const scopes = checkScopeNarrowing(req.params.get('scope'), token.scopes);
     const issued = issueTokens(
       {
         clientId: client.id,

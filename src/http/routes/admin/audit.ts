@@ -13,6 +13,7 @@ const PAGE_SIZES = [25, 50, 100];
 export const AUDIT_TYPES = [
   'client.created', 'client.updated', 'client.deleted', 'client.secret_regenerated',
   'user.created', 'user.updated', 'user.deleted', 'token.created', 'token.revoked', 'token.bulk_revoked',
+  'scope.created', 'scope.updated', 'scope.deleted',
 ];
 
 function badgeClass(type: string): string {

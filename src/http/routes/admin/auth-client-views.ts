@@ -55,6 +55,33 @@ export interface ClientFormValues {
   readonly requirePkce: boolean;
   /** One origin per line. */
   readonly allowedOrigins: string;
+  /** Allowed scopes. */
+  readonly scopes: readonly string[];
+}
+
+/** A scope the form offers (built-ins to everyone, custom ones to administrators). */
+export interface ScopeOption {
+  readonly name: string;
+  readonly description: string;
+  readonly builtin: boolean;
+}
+
+/**
+ * The Allowed scopes checkboxes. Custom scopes are offered to administrators only; anyone else
+ * keeps the custom scopes the client already holds (carried as hidden fields, shown as text).
+ */
+function scopeBoxes(values: ClientFormValues, options: readonly ScopeOption[], administrator: boolean, errors: string[] | undefined): Html {
+  const offered = options.filter((o) => o.builtin || administrator);
+  const kept = administrator ? [] : values.scopes.filter((s) => !offered.some((o) => o.name === s));
+  return html`<fieldset${errors?.length ? html` aria-describedby="scopes-error"` : ''}>
+    <legend>Allowed scopes</legend>
+    <input type="hidden" name="scopes_shown" value="1">
+    <div class="label small muted">What this client may ask for; a request with no scope gets api when it is allowed, else all of these.</div>
+    ${offered.map((o) => checkbox({ id: `scope-${o.name.replace(/[^A-Za-z0-9_-]/g, '-')}`, name: 'scopes', value: o.name, label: `${o.name} — ${o.description}`, checked: values.scopes.includes(o.name) }))}
+    ${kept.map((s) => html`<input type="hidden" name="scopes" value="${s}">`)}
+    ${kept.length ? html`<p class="muted small">Also allowed (set by an administrator): ${kept.join(', ')}</p>` : ''}
+    ${fieldError('scopes', errors)}
+  </fieldset>`;
 }
 
 export function formValuesOf(client: Client): ClientFormValues {
@@ -68,10 +95,11 @@ export function formValuesOf(client: Client): ClientFormValues {
     permissions: client.permissions,
     requirePkce: client.requirePkce,
     allowedOrigins: client.allowedOrigins.join('\n'),
+    scopes: client.scopes,
   };
 }
 
-export const EMPTY_FORM: ClientFormValues = { name: '', types: [], redirect: '', publicClient: false, trusted: false, introspectAll: false, permissions: [], requirePkce: false, allowedOrigins: '' };
+export const EMPTY_FORM: ClientFormValues = { name: '', types: [], redirect: '', publicClient: false, trusted: false, introspectAll: false, permissions: [], requirePkce: false, allowedOrigins: '', scopes: ['api', 'api:read'] };
 
 export function typeBadges(types: readonly ClientType[]): Html {
   return html`${types.map((t) => html`<span class="${TYPE_LABELS[t].cls}">${TYPE_LABELS[t].badge}</span>`)}`;
@@ -95,6 +123,8 @@ export function clientFormBody(options: {
   errors: FormErrors;
   csrf: string;
   can: ClientPermissions;
+  /** The scope catalog, built-ins first. */
+  scopeOptions: readonly ScopeOption[];
   /** The list (with its search) to return to. */
   back?: string;
   /** A message above the form (e.g. the form had expired and nothing was saved). */
@@ -152,6 +182,7 @@ ${hasErrors ? html`<div class="flash flash-error" role="alert">The Auth Client w
     ${fieldError('confidential', errors.confidential)}</div>`
       : html`<p class="muted small">${values.publicClient ? 'Public client (no secret): only the Authorization Code Grant and the Device Authorization Grant.' : 'Confidential client: authenticates with its secret.'}</p>${fieldError('confidential', errors.confidential)}`
   }
+  ${scopeBoxes(values, options.scopeOptions, options.can.administrator, errors.scopes)}
   <fieldset>
     <legend>Browser and PKCE</legend>
     <div class="field">${checkbox({ id: 'require_pkce', name: 'require_pkce', value: '1', label: 'Require PKCE', checked: values.requirePkce })}

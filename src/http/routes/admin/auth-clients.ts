@@ -12,6 +12,7 @@ import type { Actor, UserActor } from '../../../services/actor.js';
 import { MAX_GRACE_PERIOD_SECONDS, type ClientService } from '../../../services/clients.js';
 import { nullIfNotFound, ValidationError } from '../../../services/errors.js';
 import type { OneTimeResultService } from '../../../services/one-time-results.js';
+import type { ScopeService } from '../../../services/scopes.js';
 import { may } from '../../../services/policy.js';
 import type { User } from '../../../store/user-store.js';
 import { FORM_EXPIRED } from '../../expired-forms.js';
@@ -72,6 +73,7 @@ function readForm(body: unknown, mode: 'create' | 'edit', administrator: boolean
     permissions: formList(body, 'permissions'),
     requirePkce: formText(body, 'require_pkce') === '1',
     allowedOrigins: formText(body, 'allowed_origins'),
+    scopes: formList(body, 'scopes'),
   };
   const request: Record<string, unknown> = {
     name: values.name,
@@ -80,6 +82,8 @@ function readForm(body: unknown, mode: 'create' | 'edit', administrator: boolean
     require_pkce: values.requirePkce,
     allowed_origins: values.allowedOrigins,
   };
+  // The Allowed scopes list was on the form (a form without it keeps the client's scopes).
+  if (formText(body, 'scopes_shown') === '1') request.scopes = values.scopes;
   if (mode === 'create') request.confidential = !values.publicClient;
   // Administrators see these fields (an unticked box sends nothing, meaning false). Anyone else
   // who sends them anyway gets the service's answer, as through the API.
@@ -96,23 +100,24 @@ function readForm(body: unknown, mode: 'create' | 'edit', administrator: boolean
 /** The posted fields to carry through the save confirmation (everything but the CSRF token). */
 function carried(body: unknown): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const name of ['name', 'redirect', 'trusted', 'introspect_all', 'require_pkce', 'allowed_origins', 'back']) {
+  for (const name of ['name', 'redirect', 'trusted', 'introspect_all', 'require_pkce', 'allowed_origins', 'back', 'scopes_shown']) {
     const v = formText(body, name);
     if (v !== '') out[name] = v;
   }
-  for (const name of ['types', 'permissions']) out[name] = formList(body, name);
+  for (const name of ['types', 'permissions', 'scopes']) out[name] = formList(body, name);
   return out;
 }
 
 export interface AuthClientRouteDeps {
   readonly clients: ClientService;
   readonly oneTimeResults: OneTimeResultService;
+  readonly scopes: Pick<ScopeService, 'catalog'>;
   readonly config: Pick<Config, 'issuer'>;
 }
 
-export async function adminAuthClientRoutes(app: FastifyInstance, { clients, oneTimeResults, config }: AuthClientRouteDeps): Promise<void> {
+export async function adminAuthClientRoutes(app: FastifyInstance, { clients, oneTimeResults, scopes, config }: AuthClientRouteDeps): Promise<void> {
   const session = app.consoleSession;
-  const metadata = authorizationServerMetadata(config.issuer);
+  const metadata = authorizationServerMetadata(config.issuer, []);
   const metadataUrl = `${config.issuer}/.well-known/oauth-authorization-server`;
 
   /** The signed-in user if allowed one of `actions`; otherwise the reply is sent (login redirect or 403) and null returned. */
@@ -145,9 +150,9 @@ export async function adminAuthClientRoutes(app: FastifyInstance, { clients, one
     );
 
   /** The create form, fresh, with errors, or after its CSRF token expired (then with a notice). */
-  const createForm = (request: FastifyRequest, reply: FastifyReply, who: Who, values: ClientFormValues, errors: Record<string, string[]>, notice?: string) => {
+  const createForm = async (request: FastifyRequest, reply: FastifyReply, who: Who, values: ClientFormValues, errors: Record<string, string[]>, notice?: string) => {
     const csrf = csrfToken(request, reply);
-    const body = clientFormBody({ mode: 'create', values, errors, csrf, can: permissionsOf(who.actor), ...(notice ? { notice } : {}) });
+    const body = clientFormBody({ mode: 'create', values, errors, csrf, can: permissionsOf(who.actor), scopeOptions: await scopes.catalog(), ...(notice ? { notice } : {}) });
     return page(request, reply, who.user, 'Create Auth Client', body, { flash: null, csrf });
   };
 
@@ -158,7 +163,7 @@ export async function adminAuthClientRoutes(app: FastifyInstance, { clients, one
       const csrf = csrfToken(request, reply);
       const values = posted ? { ...posted.values, publicClient: !client.confidential } : formValuesOf(client);
       const back = backOf(posted ? request.body : request.query);
-      const body = clientFormBody({ mode: 'edit', client, values, errors: posted?.errors ?? {}, csrf, can: permissionsOf(who.actor), ...(back ? { back } : {}), ...(notice ? { notice } : {}) });
+      const body = clientFormBody({ mode: 'edit', client, values, errors: posted?.errors ?? {}, csrf, can: permissionsOf(who.actor), scopeOptions: await scopes.catalog(), ...(back ? { back } : {}), ...(notice ? { notice } : {}) });
       return await page(request, reply, who.user, 'Edit Auth Client', body, { flash: posted ? null : undefined, csrf });
     } catch (err) {
       return session.fail(request, reply, who.user, err);

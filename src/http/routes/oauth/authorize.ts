@@ -8,6 +8,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClientLookup } from '../../../oauth/client-cache.js';
 import type { ConsentService } from '../../../services/consents.js';
+import type { ScopeService } from '../../../services/scopes.js';
+import type { ScopeCatalog } from '../../../oauth/scope-resolution.js';
+import { isScopeSubset } from '../../../domain/scope.js';
 import { AccessDeniedError } from '../../../oauth/errors.js';
 import {
   AUTHORIZE_PARAMETERS,
@@ -55,6 +58,10 @@ export interface AuthorizeRoutesDeps {
   readonly clients: Pick<ClientLookup, 'findById'>;
   readonly codes: Pick<CodeStore, 'insert'>;
   readonly consents: ConsentService;
+  /** Descriptions for the consent page. */
+  readonly scopes: Pick<ScopeService, 'describe'>;
+  /** Which custom scopes exist (the grants' scope rule). */
+  readonly catalog: ScopeCatalog;
   readonly now: () => number;
   /** RFC 9207: sent as `iss` on every authorization response. */
   readonly issuer: string;
@@ -64,7 +71,7 @@ export async function authorizeRoutes(app: FastifyInstance, deps: AuthorizeRoute
   const session = app.consoleSession;
   /** Checks the request; answers the error cases itself and returns null then. */
   const check = async (request: FastifyRequest, reply: FastifyReply, params: Params, user: User | null): Promise<AuthorizationRequest | null> => {
-    const result = await checkAuthorizationRequest(params, deps.clients);
+    const result = await checkAuthorizationRequest(params, deps.clients, deps.catalog);
     if (result.kind === 'page-error') {
       reply.code(400).type('text/html; charset=utf-8');
       await reply.send(renderErrorPage(result.title, result.message, user, user ? csrfToken(request, reply) : undefined));
@@ -95,8 +102,10 @@ export async function authorizeRoutes(app: FastifyInstance, deps: AuthorizeRoute
     const req = await check(request, reply, params, user);
     if (!req) return reply;
     if (!user) return loginRedirect(reply, params);
-    const consented = req.client.trusted || (await deps.consents.covers(user.id, req.client.id, req.scopes));
-    if (consented) return approve(request, reply, req, user, false);
+    const before = req.client.trusted ? [] : await deps.consents.allowed(user.id, req.client.id);
+    // A remembered consent counts only while the application asks for nothing more.
+    if (req.client.trusted || isScopeSubset(req.scopes, before)) return approve(request, reply, req, user, false);
+    const described = await deps.scopes.describe(req.scopes);
     const token = csrfToken(request, reply);
     return reply
       .header('Content-Security-Policy', consentCsp(req.redirectUri))
@@ -108,8 +117,9 @@ export async function authorizeRoutes(app: FastifyInstance, deps: AuthorizeRoute
           csrfToken: token,
           clientName: req.client.name,
           redirectHost: new URL(req.redirectUri).host || req.redirectUri,
-          scopes: req.scopes,
+          scopes: described.map((s) => ({ name: s.name, description: s.description, isNew: !isScopeSubset([s.name], before) })),
           fields: requestFields(params),
+          askedBefore: before.length > 0,
         }),
       );
   });

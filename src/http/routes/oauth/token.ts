@@ -91,7 +91,7 @@ export async function tokenRoutes(app: FastifyInstance, { deps, tokens, tokenChe
   app.post('/oauth/device_authorization', { schema: { response: { 200: DeviceAuthorizationBody, ...ERRORS } } }, async (request, reply) => {
     const result = await handleDeviceAuthorizationRequest(
       { params: parseParams(request.body), authorization: request.headers.authorization },
-      { clients: deps.clients, deviceCodes, issuer, now: deps.now },
+      { clients: deps.clients, deviceCodes, scopes: deps.scopes, issuer, now: deps.now },
     );
     request.log.debug({ clientId: result.clientId }, 'device authorization started');
     return reply.headers(NO_STORE).send(result.response);
