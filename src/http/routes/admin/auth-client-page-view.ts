@@ -130,7 +130,7 @@ function migrationNote(hasDevice: boolean): Html {
   <h3 id="qs-migrate-title">Moving from the Password Grant</h3>
   <ol class="small">
     <li>${hasDevice ? 'The Device Authorization Grant is enabled on this client.' : html`Edit this client and tick <strong>Enable Device Authorization Grant</strong>.`} Same client ID and secret.</li>
-    <li>In the application, replace the username and password prompt with the device flow above: show the user code and the address, poll the token endpoint until the user has clicked Authorize. The application never sees a password again, and the tokens it gets are the same kind (access and refresh).</li>
+    <li>In the application, replace the username and password prompt with the device flow (${hasDevice ? 'its quickstart is above' : 'its quickstart appears here once the grant is enabled'}): show the user code and the address, poll the token endpoint until the user has clicked Authorize. The application never sees a password again, and the tokens it gets are the same kind (access and refresh).</li>
     <li>Once every copy of the application is updated, untick <strong>Enable Password Grant</strong>: the tokens still issued through it stop working.</li>
   </ol>
 </section>`;
