@@ -167,8 +167,9 @@ for (const proxy of ['nginx', 'Caddy'] as ProxyKind[]) {
               assert.equal((await call('/orders/1', token)).status, 200, 'cached on the proxy node');
               const list = await apiCall(other.baseUrl, 'GET', `/tokens?client=${shop.id}`, otherAdmin);
               const row = list.body.data.find((t: { prefix: string }) => token.startsWith(t.prefix));
-              const start = performance.now();
               assert.equal((await apiCall(other.baseUrl, 'DELETE', `/tokens/${row.id}`, otherAdmin)).status, 204);
+              // From the moment the revocation returned on the other node to the refusal through the proxy.
+              const start = performance.now();
               let status = 200;
               while (status === 200 && performance.now() - start < 2000) status = (await call('/orders/1', token)).status;
               const ms = performance.now() - start;

@@ -83,6 +83,19 @@ const OAUTH_DOCS: Readonly<Record<string, Record<string, unknown>>> = {
     description: 'A confidential client may introspect the tokens issued to itself; a client marked "may introspect all tokens" (a resource server) any token.',
     body: Type.Object({ token: Type.String(), token_type_hint: tokenHint, ...clientFields }),
   },
+  'GET /gateway/check': {
+    summary: 'Forward-auth decision for a reverse proxy (nginx auth_request, Caddy forward_auth, Traefik ForwardAuth)',
+    description:
+      'Every method is answered the same; no body is read. Takes the request\'s Authorization: Bearer token. Answers only 200 (empty, with X-Keygate-Subject, X-Keygate-User ' +
+      '(percent-encoded UTF-8), X-Keygate-Client-Id, X-Keygate-Scope, X-Keygate-Token-Kind), 401 (no, malformed, unknown, expired or revoked token, or a refresh token) or ' +
+      '403 insufficient_scope (a scope missing from the token, scope missing or malformed, client not in client_id); always Cache-Control: no-store. See docs/gateway.md.',
+    querystring: Type.Object({
+      scope: Type.String({ description: 'Required: space-separated scopes the token must all hold (api does not imply custom scopes).' }),
+      client_id: Type.Optional(Type.String({ description: 'Comma-separated: only tokens of these clients pass.' })),
+    }),
+    security: [{ bearerAuth: [] }],
+    response: { 200: Type.Null({ description: 'Allowed; identity in the X-Keygate-* headers' }), 401: Type.Null({ description: 'No valid token' }), 403: Type.Null({ description: 'insufficient_scope' }) },
+  },
   'GET /.well-known/oauth-authorization-server': {
     summary: 'Authorization server metadata (RFC 8414)',
     description: 'The endpoints, grant types, PKCE methods, client authentication methods and scopes this server supports.',

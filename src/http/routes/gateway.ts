@@ -103,12 +103,15 @@ export async function gatewayRoutes(app: FastifyInstance, deps: { readonly token
     }
     return answer(reply, decision);
   };
-  app.route({
-    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    url: GATEWAY_PATH,
-    exposeHeadRoute: false,
-    // Answered before the body would be parsed: the body is never read.
-    onRequest: check,
-    handler: async (_request, reply) => reply,
-  });
+  // GET is the documented form (the API reference lists it); every other method gets the same answer.
+  for (const method of [['GET'], ['HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']]) {
+    app.route({
+      method,
+      url: GATEWAY_PATH,
+      exposeHeadRoute: false,
+      // Answered before the body would be parsed: the body is never read.
+      onRequest: check,
+      handler: async (_request, reply) => reply,
+    });
+  }
 }
