@@ -5,6 +5,7 @@
  * `close()` flushes pending last-use writes and closes connections in order.
  */
 import type { Config } from './config.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { createClientCache, type ClientLookup } from './oauth/client-cache.js';
 import { createConsoleLogin, type ConsoleLogin } from './oauth/console-login.js';
 import { createThrottle, type Throttle } from './oauth/throttle.js';
@@ -55,6 +56,8 @@ export interface Context {
   readonly services: Services;
   /** The keys that sign cookies and CSRF tokens, and digest session ids (never read from the database but on PostgreSQL without KEYGATE_SECRET_KEY). */
   readonly webKeys: WebKeys;
+  /** This process's Prometheus registry and the counters the HTTP layer feeds (src/metrics.ts). */
+  readonly metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -115,6 +118,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     ? setInterval(() => void codes.purgeExpired(now()).catch((e: unknown) => options.onError?.(e, 'code purge')), HOUSEKEEPING_EVERY_MS)
     : null;
   housekeeping?.unref();
+  const tokenCheck = createTokenCheck({ tokens, invalidation, lastUsed, cacheSize: config.tokenCacheSize, now });
   return {
     config,
     store,
@@ -129,13 +133,14 @@ export async function createContext(config: Config, options: ContextOptions = {}
     // Every client change goes through the invalidation fan-out, which empties this cache everywhere.
     clientLookup: createClientCache(clients, invalidation),
     lastUsed,
-    tokenCheck: createTokenCheck({ tokens, invalidation, lastUsed, cacheSize: config.tokenCacheSize, now }),
+    tokenCheck,
     counters,
     loginThrottle,
     consoleLogin: createConsoleLogin({ users, sessions, throttle: loginThrottle, sessionTtlSeconds: config.sessionTtlSeconds, now }),
     passwordThrottle: createThrottle(counters, 'password', now),
     services,
     webKeys,
+    metrics: createMetrics({ tokenCheckCounts: () => tokenCheck.counts, tokenCacheEntries: () => tokenCheck.cacheSize }),
     async close() {
       if (housekeeping) clearInterval(housekeeping);
       await lastUsed.close();

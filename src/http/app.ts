@@ -7,6 +7,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { apiPlugin } from '../api/plugin.js';
 import type { Context } from '../context.js';
 import { clientErrorHandler } from './client-error.js';
+import { metricsPlugin } from './plugins/metrics.js';
 import { sessionPlugin } from './plugins/session.js';
 import { csrfToken, securityPlugin } from './plugins/security.js';
 import { consoleRoutes } from './routes/console.js';
@@ -35,6 +36,8 @@ export const REDACT_PATHS = [
 
 export interface AppOptions {
   readonly logger?: FastifyServerOptions['logger'];
+  /** What GET /metrics answers; by default this process's registry (with workers: the primary's aggregate). */
+  readonly scrapeMetrics?: () => Promise<string>;
 }
 
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
@@ -46,6 +49,11 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     logger: options.logger ?? false,
     childLoggerFactory: deferredChildLogger,
     bodyLimit: 1024 * 1024,
+    // KEYGATE_TRUST_PROXY: which proxies may set X-Forwarded-For (request.ip, the throttles' key).
+    // A hop count is accepted at run time (fastify/lib/request.js) though the types omit it.
+    trustProxy: ctx.config.trustProxy as boolean | string[],
+    // KEYGATE_REQUEST_TIMEOUT: headers and body must have arrived by then (408, connection closed).
+    requestTimeout: ctx.config.requestTimeoutSeconds * 1000,
     // Huge or endless URLs and parameters are refused before any route code runs.
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
@@ -68,6 +76,9 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   });
 
+  // KEYGATE_MAX_CONNECTIONS: connections beyond this are refused by node:http.
+  app.server.maxConnections = ctx.config.maxConnections;
+
   // Set before any route is registered, so every scope inherits it (the API and OAuth scopes
   // replace it with their own formats).
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -86,6 +97,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     return reply.code(csrf ? 403 : status).type('text/html; charset=utf-8').send(renderErrorPage(title, message));
   });
 
+  await app.register(metricsPlugin, { metrics: ctx.metrics, token: ctx.config.metricsToken, scrape: options.scrapeMetrics });
   await app.register(securityPlugin, { config: ctx.config, keys: ctx.webKeys });
   await app.register(sessionPlugin, { config: ctx.config, sessions: ctx.sessions, users: ctx.users });
   // The API reference: the REST API and the OAuth endpoints (src/http/routes/docs.ts).

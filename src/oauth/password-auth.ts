@@ -10,6 +10,7 @@
  * 503 with Retry-After).
  */
 import { HashQueueFullError, verifyPassword } from '../domain/password.js';
+import { CountersUnavailableError } from '../domain/throttle.js';
 import { usernameKey, type UserStore, type UserWithHash } from '../store/user-store.js';
 import type { Throttle } from './throttle.js';
 
@@ -33,11 +34,11 @@ export interface PasswordAttempt {
 }
 
 /**
- * The single place where "this cannot be checked now" is recognised: a full hash queue (and,
- * where the counters say so, unreachable counters). Anything else is a real error.
+ * The single place where "this cannot be checked now" is recognised: a full hash queue, or
+ * failure counters that cannot be reached (Redis gone). Anything else is a real error.
  */
 function unavailableAfter(err: unknown): number | null {
-  if (err instanceof HashQueueFullError) return err.retryAfterSeconds;
+  if (err instanceof HashQueueFullError || err instanceof CountersUnavailableError) return err.retryAfterSeconds;
   return null;
 }
 

@@ -19,6 +19,6 @@ export async function oauthRoutes(app: FastifyInstance, ctx: Context): Promise<v
     passwordThrottle: ctx.passwordThrottle,
     now: ctx.now,
   };
-  await app.register(async (scope) => tokenRoutes(scope, { deps, tokens: ctx.tokens, tokenCheck: ctx.tokenCheck }));
+  await app.register(async (scope) => tokenRoutes(scope, { deps, tokens: ctx.tokens, tokenCheck: ctx.tokenCheck, metrics: ctx.metrics }));
   await app.register(async (scope) => authorizeRoutes(scope, { clients: ctx.clientLookup, codes: ctx.codes, consents: ctx.services.consents, now: ctx.now, issuer: ctx.config.issuer }));
 }

@@ -10,6 +10,7 @@ import { parseParams } from '../../../oauth/grant-handler.js';
 import { introspectToken } from '../../../oauth/introspection.js';
 import { revokeToken } from '../../../oauth/revocation.js';
 import { handleTokenRequest, type TokenEndpointDeps } from '../../../oauth/token-endpoint.js';
+import type { Metrics } from '../../../metrics.js';
 import type { TokenCheck } from '../../../oauth/token-check.js';
 import type { RevocationDeps } from '../../../oauth/revocation.js';
 
@@ -48,9 +49,10 @@ export interface TokenRoutesDeps {
   readonly deps: TokenEndpointDeps;
   readonly tokens: RevocationDeps['tokens'];
   readonly tokenCheck: Pick<TokenCheck, 'check'>;
+  readonly metrics: Pick<Metrics, 'tokenIssued'>;
 }
 
-export async function tokenRoutes(app: FastifyInstance, { deps, tokens, tokenCheck }: TokenRoutesDeps): Promise<void> {
+export async function tokenRoutes(app: FastifyInstance, { deps, tokens, tokenCheck, metrics }: TokenRoutesDeps): Promise<void> {
   // Body parsing, content type and size errors are the client's: RFC 6749 §5.2 invalid_request.
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof OAuthError) {
@@ -72,6 +74,7 @@ export async function tokenRoutes(app: FastifyInstance, { deps, tokens, tokenChe
       deps,
     );
     request.log.debug({ clientId: result.clientId, grantType: result.grantType }, 'token issued');
+    metrics.tokenIssued(result.grantType);
     return reply.headers(NO_STORE).send(result.response);
   });
 
