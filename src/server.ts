@@ -8,8 +8,26 @@ import { createContext } from './context.js';
 import { buildApp, loggerOptions } from './http/app.js';
 import { prepareKeyFile } from './store/key-file.js';
 import { STORED_KEYS_WARNING } from './store/settings-store.js';
+import { checkRedis, waitForPostgres } from './store/wait.js';
+
+/**
+ * PostgreSQL (waited for, KEYGATE_DB_WAIT) and Redis must answer before anything else runs; an
+ * unreachable one ends the process with one line naming its setting and exit code 1.
+ */
+export async function checkDependencies(config: Config): Promise<void> {
+  try {
+    if (config.database.kind === 'postgres') {
+      await waitForPostgres(config.database.url, config.dbWaitSeconds, (line) => process.stderr.write(`keygate: ${line}\n`));
+    }
+    if (config.redisUrl !== undefined) await checkRedis(config.redisUrl);
+  } catch (err) {
+    process.stderr.write(`keygate: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
 
 export async function serve(config: Config): Promise<void> {
+  await checkDependencies(config);
   let ctx;
   try {
     // The key file comes first (SQLite without KEYGATE_SECRET_KEY): worker processes only read it.

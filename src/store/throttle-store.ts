@@ -206,19 +206,43 @@ export function createRedisCounters(url: string): FailureCounters {
   const unavailable = (err: unknown): never => {
     throw new CountersUnavailableError({ cause: err });
   };
+  // Without an offline queue a command sent while connecting fails at once: until the first
+  // connection, wait for it (shared by every caller) at most CONNECT_TIMEOUT_MS. Once Redis has
+  // been up, a lost connection fails commands at once.
+  let connecting: Promise<void> | null = null;
+  let wasReady = false;
+  redis.once('ready', () => (wasReady = true));
+  const connected = (): Promise<void> | void => {
+    if (redis.status === 'ready' || wasReady) return;
+    connecting ??= new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        redis.off('ready', done);
+        connecting = null;
+        resolve();
+      };
+      const timer = setTimeout(done, CONNECT_TIMEOUT_MS);
+      redis.once('ready', done);
+    });
+    return connecting;
+  };
   return {
     async reserve(key, policy, nowMs) {
+      await connected();
       const [code, blockedUntil] = await scripts.kgThrottleReserve(prefix + key, nowMs, policy.freeFailures, RESERVATION_LEASE_MS, policy.windowMs).catch(unavailable);
       return outcomeOf(Number(code), Number(blockedUntil), nowMs);
     },
     async fail(key, policy, nowMs) {
+      await connected();
       const blockedUntil = await scripts.kgThrottleFail(prefix + key, nowMs, policy.freeFailures, policy.baseDelayMs, policy.maxDelayMs, policy.windowMs).catch(unavailable);
       return Math.max(0, Number(blockedUntil) - nowMs);
     },
     async forgive(key, nowMs) {
+      await connected();
       await scripts.kgThrottleSettle(prefix + key, nowMs, 'forgive').catch(unavailable);
     },
     async release(key, nowMs) {
+      await connected();
       await scripts.kgThrottleSettle(prefix + key, nowMs, 'release').catch(unavailable);
     },
     reachable: () => redis.status === 'ready',
