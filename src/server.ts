@@ -5,7 +5,8 @@
 import { bootstrapIfEmpty } from './bootstrap.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
-import { buildApp, loggerOptions } from './http/app.js';
+import { buildApp } from './http/app.js';
+import { createServerLogger } from './http/logger.js';
 import { prepareKeyFile } from './store/key-file.js';
 import { STORED_KEYS_WARNING } from './store/settings-store.js';
 import { checkRedis, waitForPostgres } from './store/wait.js';
@@ -47,7 +48,10 @@ export async function serve(config: Config): Promise<void> {
         `It is shown only this once. Log in at ${config.issuer}/login and keep it somewhere safe.\n\n`,
     );
   }
-  const app = await buildApp(ctx, { logger: loggerOptions(config.logLevel) });
+  const log = createServerLogger(config.logLevel);
+  // Queued log lines are written out however the process ends (process.exit included).
+  process.on('exit', () => log.flush());
+  const app = await buildApp(ctx, { logger: log.logger, accessLog: log.access });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {

@@ -3,11 +3,11 @@
  * not-found handlers. `buildApp` does not listen: src/main.ts (and the tests) own the server.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyBaseLogger } from 'fastify';
 import { apiPlugin } from '../api/plugin.js';
 import type { Context } from '../context.js';
 import { clientErrorHandler } from './client-error.js';
-import { metricsPlugin } from './plugins/metrics.js';
+import { metricsPlugin, type AccessLogger } from './plugins/metrics.js';
 import { sessionPlugin } from './plugins/session.js';
 import { csrfToken, securityPlugin } from './plugins/security.js';
 import { consoleRoutes } from './routes/console.js';
@@ -19,34 +19,20 @@ import { systemRoutes } from './routes/system.js';
 import { API_PREFIX, isOAuthEndpoint, wantsJsonErrors } from './surfaces.js';
 import { renderErrorPage } from './views/layout.js';
 
-/** Fields pino must never write (ENGINEERING.md, "Security positions"). */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.password',
-  '*.client_secret',
-  '*.code',
-  '*.code_verifier',
-  '*.refresh_token',
-  '*.access_token',
-  '*.token',
-  '*.secret',
-];
-
 export interface AppOptions {
-  readonly logger?: FastifyServerOptions['logger'];
+  /** The server's pino logger (src/http/logger.ts); none: nothing is logged (tests). */
+  readonly logger?: FastifyBaseLogger;
+  /** Where the one access-log line per request goes (src/http/logger.ts `access`). */
+  readonly accessLog?: AccessLogger;
   /** What GET /metrics answers; by default this process's registry (with workers: the primary's aggregate). */
   readonly scrapeMetrics?: () => Promise<string>;
 }
 
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
-  return { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
-}
-
 export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // Fastify's two lines per request are replaced by one access-log line (plugins/metrics.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: deferredChildLogger,
     bodyLimit: 1024 * 1024,
     // KEYGATE_TRUST_PROXY: which proxies may set X-Forwarded-For (request.ip, the throttles' key).
@@ -97,7 +83,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     return reply.code(csrf ? 403 : status).type('text/html; charset=utf-8').send(renderErrorPage(title, message));
   });
 
-  await app.register(metricsPlugin, { metrics: ctx.metrics, token: ctx.config.metricsToken, scrape: options.scrapeMetrics });
+  await app.register(metricsPlugin, { metrics: ctx.metrics, token: ctx.config.metricsToken, scrape: options.scrapeMetrics, accessLog: options.accessLog });
   await app.register(securityPlugin, { config: ctx.config, keys: ctx.webKeys });
   await app.register(sessionPlugin, { config: ctx.config, sessions: ctx.sessions, users: ctx.users });
   // The API reference: the REST API and the OAuth endpoints (src/http/routes/docs.ts).
