@@ -17,7 +17,9 @@ import { createClientStore, type ClientStore } from './store/client-store.js';
 import { createCodeStore, type CodeStore } from './store/code-store.js';
 import { createConsentStore } from './store/consent-store.js';
 import { openStore, type Store } from './store/db.js';
-import { createInvalidation, type Invalidation } from './store/invalidation.js';
+import { createInvalidation, type Invalidation, type InvalidationPeers } from './store/invalidation.js';
+
+export type { InvalidationEvent, InvalidationPeers } from './store/invalidation.js';
 import { createLastUsedRecorder, type LastUsedRecorder } from './store/last-used.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createOneTimeResultStore } from './store/one-time-result-store.js';
@@ -68,6 +70,8 @@ export interface ContextOptions {
   readonly now?: () => number;
   /** A long-running server: delete expired authorization codes on a timer (every 10 minutes). */
   readonly housekeeping?: boolean;
+  /** The other worker processes of this server (KEYGATE_WORKERS): revocations reach them before they return. */
+  readonly peers?: InvalidationPeers;
 }
 
 export const HOUSEKEEPING_EVERY_MS = 10 * 60_000;
@@ -90,7 +94,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     await store.close();
     throw err;
   }
-  const invalidation = createInvalidation(store, { onError: (e) => options.onError?.(e, 'invalidation listener') });
+  const invalidation = createInvalidation(store, { onError: (e) => options.onError?.(e, 'invalidation listener'), peers: options.peers });
   if (options.listen !== false) await invalidation.start();
   const tokens = createTokenStore(store, invalidation);
   const lastUsed = createLastUsedRecorder(tokens, { onError: (e) => options.onError?.(e, 'last-used flush') });
