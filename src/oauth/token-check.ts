@@ -13,6 +13,7 @@
  *  - the cache is bypassed while cross-node notifications could be missed.
  */
 import { clientAllowsOrigin } from '../domain/client.js';
+import { createCacheAdmission } from './cache-admission.js';
 import { effectivePermissions } from '../domain/permission.js';
 import { bearerTokenKind, hashSecret, isWellFormedSecret } from '../domain/secret.js';
 import type { TokenPrincipal } from '../domain/token.js';
@@ -54,6 +55,9 @@ export function createTokenCheck(deps: TokenCheckDeps): TokenCheck {
   const cache = new Map<string, CacheEntry>();
   let generation = 0;
   const counts: TokenCheckCounts = { valid: 0, invalid: 0, cacheHits: 0 };
+  // TinyLFU-style admission (src/oauth/cache-admission.ts): a full cache takes a new entry only
+  // when it is asked for more often than the one it would evict.
+  const admission = deps.cacheSize > 0 ? createCacheAdmission(deps.cacheSize) : null;
 
   const dropWhere = (stale: (principal: TokenPrincipal) => boolean): void => {
     for (const [hash, entry] of cache) if (stale(entry.principal)) cache.delete(hash);
@@ -88,11 +92,15 @@ export function createTokenCheck(deps: TokenCheckDeps): TokenCheck {
   };
 
   const remember = (hash: string, entry: CacheEntry): void => {
-    if (deps.cacheSize <= 0) return;
+    if (admission === null) return;
     if (cache.size >= deps.cacheSize) {
-      // Evict the oldest insertion (Map keeps insertion order): O(1), no per-hit bookkeeping.
+      // The candidate victim is the oldest insertion (Map keeps insertion order): O(1), no
+      // per-hit reordering. It stays unless the new entry is the more frequently asked for.
       const oldest = cache.keys().next().value;
-      if (oldest !== undefined) cache.delete(oldest);
+      if (oldest !== undefined) {
+        if (!admission.admit(hash, oldest)) return;
+        cache.delete(oldest);
+      }
     }
     cache.set(hash, entry);
   };
@@ -104,6 +112,7 @@ export function createTokenCheck(deps: TokenCheckDeps): TokenCheck {
     deps.invalidation.checkExternal();
     const useCache = deps.invalidation.cacheUsable();
     let nowMs = now();
+    if (useCache) admission?.record(hash);
 
     const hit = useCache ? cache.get(hash) : undefined;
     if (hit) {
