@@ -38,8 +38,6 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     // KEYGATE_TRUST_PROXY: which proxies may set X-Forwarded-For (request.ip, the throttles' key).
     // A hop count is accepted at run time (fastify/lib/request.js) though the types omit it.
     trustProxy: ctx.config.trustProxy as boolean | string[],
-    // KEYGATE_REQUEST_TIMEOUT: headers and body must have arrived by then (408, connection closed).
-    requestTimeout: ctx.config.requestTimeoutSeconds * 1000,
     // Huge or endless URLs and parameters are refused before any route code runs.
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
