@@ -19,7 +19,7 @@ export type PasswordCheck =
   | { readonly kind: 'failed' }
   | { readonly kind: 'throttled'; readonly retryAfterSeconds: number }
   /** Nothing was checked: the hash queue is full, or the counters cannot be reached. Answer 503. */
-  | { readonly kind: 'unavailable'; readonly retryAfterSeconds: number };
+  | { readonly kind: 'unavailable'; readonly retryAfterSeconds: number; readonly reason: 'busy' | 'counters' };
 
 export interface PasswordAuthDeps {
   readonly users: Pick<UserStore, 'findByUsername'>;
@@ -37,8 +37,9 @@ export interface PasswordAttempt {
  * The single place where "this cannot be checked now" is recognised: a full hash queue, or
  * failure counters that cannot be reached (Redis gone). Anything else is a real error.
  */
-function unavailableAfter(err: unknown): number | null {
-  if (err instanceof HashQueueFullError || err instanceof CountersUnavailableError) return err.retryAfterSeconds;
+function unavailable(err: unknown): PasswordCheck | null {
+  if (err instanceof HashQueueFullError) return { kind: 'unavailable', retryAfterSeconds: err.retryAfterSeconds, reason: 'busy' };
+  if (err instanceof CountersUnavailableError) return { kind: 'unavailable', retryAfterSeconds: err.retryAfterSeconds, reason: 'counters' };
   return null;
 }
 
@@ -47,7 +48,7 @@ export async function authenticatePassword(deps: PasswordAuthDeps, attempt: Pass
   try {
     const slot = await deps.throttle.reserve(key, attempt.ip);
     if (slot.kind === 'throttled') return slot;
-    if (slot.kind === 'busy') return { kind: 'unavailable', retryAfterSeconds: slot.retryAfterSeconds };
+    if (slot.kind === 'busy') return { kind: 'unavailable', retryAfterSeconds: slot.retryAfterSeconds, reason: 'busy' };
     let ok: boolean;
     let user: UserWithHash | null = null;
     try {
@@ -64,8 +65,8 @@ export async function authenticatePassword(deps: PasswordAuthDeps, attempt: Pass
     await slot.succeeded();
     return { kind: 'authenticated', user };
   } catch (err) {
-    const retryAfterSeconds = unavailableAfter(err);
-    if (retryAfterSeconds === null) throw err;
-    return { kind: 'unavailable', retryAfterSeconds };
+    const refusal = unavailable(err);
+    if (refusal === null) throw err;
+    return refusal;
   }
 }

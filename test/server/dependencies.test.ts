@@ -102,6 +102,7 @@ describe('Redis goes away under a running server [sqlite]', () => {
     const page = await web.login('admin', server.admin.password);
     const loginMs = performance.now() - started;
     assert.equal(page.status, 503);
+    assert.match(page.text, /Keygate cannot check sign-ins right now\. Try again in \d+ seconds?\./);
     assert.ok(loginMs < 1000, `login answered after ${loginMs.toFixed(0)} ms`);
     assert.ok(Number(page.headers.get('retry-after')) >= 1);
 
