@@ -57,7 +57,7 @@ if (values.profile) mkdirSync(profileDir, { recursive: true });
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 const configs: Record<string, string> = {
-  Keygate: `the built server (\`node dist/main.js\`) on a fresh ${dbKind === 'sqlite' ? 'temporary SQLite file' : 'PostgreSQL database (pool of 10)'}, production defaults: security headers (helmet; JSON answers get CSP default-src 'none', frame-ancestors 'none', X-Frame-Options, nosniff, Referrer-Policy, CORP), rate limiter, CSRF and cookie plugins all registered, token cache 10,000 entries, LOG_LEVEL=warn (the per-request info log is the one setting changed; the peers log nothing either). One confidential client (client_secret_basic) holding client_credentials, password and personal-access types and "may introspect all tokens"; one non-administrator user.`,
+  Keygate: `the built server (\`node dist/main.js\`) on a fresh ${dbKind === 'sqlite' ? 'temporary SQLite file' : 'PostgreSQL database (pool of 10)'}, production defaults: security headers (helmet; JSON answers get CSP default-src 'none', frame-ancestors 'none', X-Frame-Options, nosniff, Referrer-Policy, CORP), rate limiter, CSRF and cookie plugins all registered, token cache 10,000 entries, LOG_LEVEL=info (the default: one access-log line per request, written to /dev/null; the peers log nothing), one worker (KEYGATE_WORKERS=1); rows that change a setting say so. One confidential client (client_secret_basic) holding client_credentials, password and personal-access types and "may introspect all tokens"; one non-administrator user.`,
   ...PEER_CONFIGS,
 };
 

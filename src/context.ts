@@ -5,6 +5,7 @@
  * `close()` flushes pending last-use writes and closes connections in order.
  */
 import type { Config } from './config.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { createClientCache, type ClientLookup } from './oauth/client-cache.js';
 import { createCorsOrigins, type CorsOrigins } from './oauth/cors-origins.js';
 import { createDeviceVerification, type DeviceVerification } from './oauth/device-verification.js';
@@ -19,7 +20,9 @@ import { createCodeStore, type CodeStore } from './store/code-store.js';
 import { createConsentStore } from './store/consent-store.js';
 import { createDeviceCodeStore, type DeviceCodeStore } from './store/device-code-store.js';
 import { openStore, type Store } from './store/db.js';
-import { createInvalidation, type Invalidation } from './store/invalidation.js';
+import { createInvalidation, type Invalidation, type InvalidationPeers } from './store/invalidation.js';
+
+export type { InvalidationEvent, InvalidationPeers } from './store/invalidation.js';
 import { createLastUsedRecorder, type LastUsedRecorder } from './store/last-used.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createOneTimeResultStore } from './store/one-time-result-store.js';
@@ -65,6 +68,8 @@ export interface Context {
   readonly services: Services;
   /** The keys that sign cookies and CSRF tokens, and digest session ids (never read from the database but on PostgreSQL without KEYGATE_SECRET_KEY). */
   readonly webKeys: WebKeys;
+  /** This process's Prometheus registry and the counters the HTTP layer feeds (src/metrics.ts). */
+  readonly metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -75,6 +80,8 @@ export interface ContextOptions {
   readonly now?: () => number;
   /** A long-running server: delete expired authorization codes on a timer (every 10 minutes). */
   readonly housekeeping?: boolean;
+  /** The other worker processes of this server (KEYGATE_WORKERS): revocations reach them before they return. */
+  readonly peers?: InvalidationPeers;
 }
 
 export const HOUSEKEEPING_EVERY_MS = 10 * 60_000;
@@ -97,7 +104,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     await store.close();
     throw err;
   }
-  const invalidation = createInvalidation(store, { onError: (e) => options.onError?.(e, 'invalidation listener') });
+  const invalidation = createInvalidation(store, { onError: (e) => options.onError?.(e, 'invalidation listener'), peers: options.peers });
   if (options.listen !== false) await invalidation.start();
   const tokens = createTokenStore(store, invalidation);
   const lastUsed = createLastUsedRecorder(tokens, { onError: (e) => options.onError?.(e, 'last-used flush') });
@@ -132,6 +139,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     ? setInterval(() => void purge().catch((e: unknown) => options.onError?.(e, 'code purge')), HOUSEKEEPING_EVERY_MS)
     : null;
   housekeeping?.unref();
+  const tokenCheck = createTokenCheck({ tokens, invalidation, lastUsed, cacheSize: config.tokenCacheSize, now });
   return {
     config,
     store,
@@ -150,13 +158,14 @@ export async function createContext(config: Config, options: ContextOptions = {}
     clientLookup,
     corsOrigins: createCorsOrigins(clients, invalidation),
     lastUsed,
-    tokenCheck: createTokenCheck({ tokens, invalidation, lastUsed, cacheSize: config.tokenCacheSize, now }),
+    tokenCheck,
     counters,
     loginThrottle,
     consoleLogin: createConsoleLogin({ users, sessions, throttle: loginThrottle, sessionTtlSeconds: config.sessionTtlSeconds, now }),
     passwordThrottle: createThrottle(counters, 'password', now),
     services,
     webKeys,
+    metrics: createMetrics({ tokenCheckCounts: () => tokenCheck.counts, tokenCacheEntries: () => tokenCheck.cacheSize }),
     async close() {
       if (housekeeping) clearInterval(housekeeping);
       await lastUsed.close();

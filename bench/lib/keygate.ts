@@ -175,10 +175,16 @@ export async function insertFillerTokens(ctx: Context, seed: Seed, count: number
 export interface KeygateServer {
   readonly proc: Proc;
   readonly base: string;
+  /** The database it serves (to start the same build again with other settings). */
+  readonly db: BenchDatabase;
   stop(): Promise<void>;
 }
 
-/** The built server, as users run it: LOG_LEVEL=warn (see docs/performance.md), security headers on. */
+/**
+ * The built server as shipped: default settings (LOG_LEVEL=info, so one access-log line per
+ * request, written to /dev/null here), security headers on. `env` changes a setting for a row
+ * that says so (the LOG_LEVEL=warn and KEYGATE_WORKERS=2 rows, the cache-off rows).
+ */
 export async function startKeygate(db: BenchDatabase, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<KeygateServer> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -186,8 +192,8 @@ export async function startKeygate(db: BenchDatabase, env: Record<string, string
     name: 'keygate',
     args: [MAIN],
     nodeArgs,
-    env: { DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: { DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', ...env },
     readyUrl: `${base}/health`,
   });
-  return { proc, base, stop: () => proc.stop() };
+  return { proc, base, db, stop: () => proc.stop() };
 }

@@ -4,6 +4,7 @@
  */
 import { verify, hash } from '@node-rs/argon2';
 import { ARGON2_CONCURRENCY, ARGON2_OPTIONS } from '../../src/domain/password.js';
+import { startKeygate } from '../lib/keygate.js';
 import { measure, type Measurement, type Target } from '../lib/load.js';
 import { peerToken, startPeer, type PeerName } from '../lib/peers.js';
 import { ratio } from '../lib/report.js';
@@ -11,7 +12,17 @@ import { clientBasic, FORM, passwordGrant, type BenchEnv } from './common.js';
 
 const ME = '/api/1.0/users/me';
 
-async function record(env: BenchEnv, scenario: string, system: string, what: string, pid: number, target: Target, note?: string): Promise<Measurement> {
+/** Another Keygate on the same database with `settings` changed, for one measurement. */
+async function withKeygate<T>(env: BenchEnv, settings: Record<string, string>, use: (k: { base: string; proc: { pid: number } }) => Promise<T>): Promise<T> {
+  const k = await startKeygate(env.kg.db, settings);
+  try {
+    return await use(k);
+  } finally {
+    await k.stop();
+  }
+}
+
+async function record(env: BenchEnv, scenario: string, system: string, what: string, pid: number | undefined, target: Target, note?: string): Promise<Measurement> {
   env.log(`  ${scenario} ${system}: ${what}…`);
   const m = await measure({ ...target, pid }, env.settings);
   env.rows.push({ scenario, system, what, m, ...(note ? { note } : {}) });
@@ -42,6 +53,8 @@ export async function scenarioApi(env: BenchEnv, only: (n: number) => boolean): 
   let bare: Measurement | undefined;
   let kgAt: Measurement | undefined;
   let kgPat: Measurement | undefined;
+  let kgWarn: Measurement | undefined;
+  let kgWorkers: Measurement | undefined;
 
   if (want1) {
     const peer = await startPeer('bare', env.seed.meJson);
@@ -68,6 +81,14 @@ export async function scenarioApi(env: BenchEnv, only: (n: number) => boolean): 
     }
     kgAt = await record(env, '1', 'Keygate', `GET ${ME}, access token`, env.kg.proc.pid, { url: `${kg}${ME}`, headers: { authorization: `Bearer ${env.accessToken}` } });
     kgPat = await record(env, '1', 'Keygate', `GET ${ME}, PAT`, env.kg.proc.pid, { url: `${kg}${ME}`, headers: { authorization: `Bearer ${env.pat}` } });
+    // The same build with one setting changed: the access log off (LOG_LEVEL=warn), and two
+    // worker processes (their CPU is not in the row: the pid measured would be the primary's).
+    kgWarn = await withKeygate(env, { LOG_LEVEL: 'warn' }, (k) =>
+      record(env, '1', 'Keygate, LOG_LEVEL=warn', `GET ${ME}, access token`, k.proc.pid, { url: `${k.base}${ME}`, headers: { authorization: `Bearer ${env.accessToken}` } }),
+    );
+    kgWorkers = await withKeygate(env, { KEYGATE_WORKERS: '2' }, (k) =>
+      record(env, '1', 'Keygate, KEYGATE_WORKERS=2', `GET ${ME}, access token`, undefined, { url: `${k.base}${ME}`, headers: { authorization: `Bearer ${env.accessToken}` } }),
+    );
   }
 
   let oidcCc: Measurement | undefined;
@@ -111,6 +132,8 @@ export async function scenarioApi(env: BenchEnv, only: (n: number) => boolean): 
   if (want1) {
     env.ratios.push(ratio('1', 'API call (access token) vs bare node:http', ok(kgAt), ok(bare), 0.6, 0.75));
     env.ratios.push(ratio('1', 'API call (PAT) vs bare node:http', ok(kgPat), ok(bare), 0.6, 0.75));
+    env.ratios.push(ratio('1', 'API call as shipped (LOG_LEVEL=info) vs the same build at warn', ok(kgAt), ok(kgWarn), 0.85));
+    env.ratios.push(ratio('1', 'API call, KEYGATE_WORKERS=2 vs one worker (load generator on the same cores)', ok(kgWorkers), ok(kgAt), 1.3));
     env.ratios.push(ratio('1', 'API call (access token) vs oidc-provider introspection', ok(kgAt), ok(oidcIntro), 1));
     env.ratios.push(ratio('1', 'API call (access token) vs oauth2-server protected resource', ok(kgAt), ok(o2sRes), 1));
   }
@@ -128,7 +151,7 @@ export async function scenarioApi(env: BenchEnv, only: (n: number) => boolean): 
       env.rows.push({ scenario: '2', system: 'Keygate', what: 'token issuance', note: 'POST /oauth/token not implemented in this build' });
     }
     env.ratios.push(ratio('2', 'client_credentials vs oidc-provider', ok(kgCc), ok(oidcCc), 2));
-    env.ratios.push(ratio('2', 'refresh_token (rotation) vs oidc-provider client_credentials', ok(kgRefresh), ok(oidcCc), 2));
+    env.ratios.push(ratio('2', 'refresh_token (rotation) vs oidc-provider client_credentials', ok(kgRefresh), ok(oidcCc), 1));
     env.ratios.push(ratio('2', 'client_credentials vs oauth2-server', ok(kgCc), ok(o2sCc), 2));
   }
 

@@ -65,3 +65,18 @@ export function accountKey(scope: string, usernameKey: string, ip: string): stri
 export function ipKey(scope: string, ip: string): string {
   return `${scope}:ip:${ip}`;
 }
+
+/** Seconds a client is asked to wait when the shared counters (Redis) cannot be reached. */
+export const COUNTERS_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The failure counters cannot be reached (REDIS_URL down): nothing was checked, and no attempt
+ * may be made without its slot, so the caller answers 503 with Retry-After instead of guessing.
+ */
+export class CountersUnavailableError extends Error {
+  override readonly name = 'CountersUnavailableError';
+  readonly retryAfterSeconds = COUNTERS_RETRY_AFTER_SECONDS;
+  constructor(options: { cause?: unknown } = {}) {
+    super('the throttle counters cannot be reached', options);
+  }
+}

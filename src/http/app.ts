@@ -3,11 +3,12 @@
  * not-found handlers. `buildApp` does not listen: src/main.ts (and the tests) own the server.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyBaseLogger } from 'fastify';
 import { apiPlugin } from '../api/plugin.js';
 import type { Context } from '../context.js';
 import { clientErrorHandler } from './client-error.js';
 import { corsPlugin } from './plugins/cors.js';
+import { metricsPlugin, type AccessLogger } from './plugins/metrics.js';
 import { sessionPlugin } from './plugins/session.js';
 import { csrfToken, securityPlugin } from './plugins/security.js';
 import { consoleRoutes } from './routes/console.js';
@@ -20,36 +21,25 @@ import { systemRoutes } from './routes/system.js';
 import { API_PREFIX, isOAuthEndpoint, wantsJsonErrors } from './surfaces.js';
 import { renderErrorPage } from './views/layout.js';
 
-/** Fields pino must never write (ENGINEERING.md, "Security positions"). */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.password',
-  '*.client_secret',
-  '*.code',
-  '*.code_verifier',
-  '*.device_code',
-  '*.user_code',
-  '*.refresh_token',
-  '*.access_token',
-  '*.token',
-  '*.secret',
-];
-
 export interface AppOptions {
-  readonly logger?: FastifyServerOptions['logger'];
-}
-
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
-  return { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  /** The server's pino logger (src/http/logger.ts); none: nothing is logged (tests). */
+  readonly logger?: FastifyBaseLogger;
+  /** Where the one access-log line per request goes (src/http/logger.ts `access`). */
+  readonly accessLog?: AccessLogger;
+  /** What GET /metrics answers; by default this process's registry (with workers: the primary's aggregate). */
+  readonly scrapeMetrics?: () => Promise<string>;
 }
 
 export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // Fastify's two lines per request are replaced by one access-log line (plugins/metrics.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: deferredChildLogger,
     bodyLimit: 1024 * 1024,
+    // KEYGATE_TRUST_PROXY: which proxies may set X-Forwarded-For (request.ip, the throttles' key).
+    // A hop count is accepted at run time (fastify/lib/request.js) though the types omit it.
+    trustProxy: ctx.config.trustProxy as boolean | string[],
     // Huge or endless URLs and parameters are refused before any route code runs.
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
@@ -72,6 +62,9 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   });
 
+  // KEYGATE_MAX_CONNECTIONS: connections beyond this are refused by node:http.
+  app.server.maxConnections = ctx.config.maxConnections;
+
   // Set before any route is registered, so every scope inherits it (the API and OAuth scopes
   // replace it with their own formats).
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -90,6 +83,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     return reply.code(csrf ? 403 : status).type('text/html; charset=utf-8').send(renderErrorPage(title, message));
   });
 
+  await app.register(metricsPlugin, { metrics: ctx.metrics, token: ctx.config.metricsToken, scrape: options.scrapeMetrics, accessLog: options.accessLog });
   await app.register(securityPlugin, { config: ctx.config, keys: ctx.webKeys });
   await app.register(corsPlugin, { origins: ctx.corsOrigins });
   await app.register(sessionPlugin, { config: ctx.config, sessions: ctx.sessions, users: ctx.users });

@@ -9,9 +9,16 @@ export function isOAuthEndpoint(url: string): boolean {
   return url.startsWith('/oauth/') && !url.startsWith('/oauth/authorize');
 }
 
-/** Answers are JSON (or empty), never HTML: the REST API, the OAuth endpoints, metadata, /health, the gateway check. */
+/** Answers are JSON (or Prometheus text), never HTML: the REST API, the OAuth endpoints, metadata, /health*, /metrics, the gateway check. */
 export function isJsonSurface(url: string): boolean {
-  return isOAuthEndpoint(url) || url.startsWith('/gateway/') || url.startsWith(`${API_PREFIX}/`) || url.startsWith('/.well-known/') || url === '/health' || url.startsWith('/health?');
+  return (
+    isOAuthEndpoint(url) ||
+    url.startsWith('/gateway/') ||
+    url.startsWith(`${API_PREFIX}/`) ||
+    url.startsWith('/.well-known/') ||
+    /^\/health(\/live|\/ready)?(\?|$)/.test(url) ||
+    /^\/metrics(\?|$)/.test(url)
+  );
 }
 
 /** Errors are answered in JSON: the JSON surfaces, and anything else under /api/ (the docs). */

@@ -10,6 +10,7 @@
  * 503 with Retry-After).
  */
 import { HashQueueFullError, verifyPassword } from '../domain/password.js';
+import { CountersUnavailableError } from '../domain/throttle.js';
 import { usernameKey, type UserStore, type UserWithHash } from '../store/user-store.js';
 import type { Throttle } from './throttle.js';
 
@@ -18,7 +19,7 @@ export type PasswordCheck =
   | { readonly kind: 'failed' }
   | { readonly kind: 'throttled'; readonly retryAfterSeconds: number }
   /** Nothing was checked: the hash queue is full, or the counters cannot be reached. Answer 503. */
-  | { readonly kind: 'unavailable'; readonly retryAfterSeconds: number };
+  | { readonly kind: 'unavailable'; readonly retryAfterSeconds: number; readonly reason: 'busy' | 'counters' };
 
 export interface PasswordAuthDeps {
   readonly users: Pick<UserStore, 'findByUsername'>;
@@ -33,11 +34,12 @@ export interface PasswordAttempt {
 }
 
 /**
- * The single place where "this cannot be checked now" is recognised: a full hash queue (and,
- * where the counters say so, unreachable counters). Anything else is a real error.
+ * The single place where "this cannot be checked now" is recognised: a full hash queue, or
+ * failure counters that cannot be reached (Redis gone). Anything else is a real error.
  */
-function unavailableAfter(err: unknown): number | null {
-  if (err instanceof HashQueueFullError) return err.retryAfterSeconds;
+function unavailable(err: unknown): PasswordCheck | null {
+  if (err instanceof HashQueueFullError) return { kind: 'unavailable', retryAfterSeconds: err.retryAfterSeconds, reason: 'busy' };
+  if (err instanceof CountersUnavailableError) return { kind: 'unavailable', retryAfterSeconds: err.retryAfterSeconds, reason: 'counters' };
   return null;
 }
 
@@ -46,7 +48,7 @@ export async function authenticatePassword(deps: PasswordAuthDeps, attempt: Pass
   try {
     const slot = await deps.throttle.reserve(key, attempt.ip);
     if (slot.kind === 'throttled') return slot;
-    if (slot.kind === 'busy') return { kind: 'unavailable', retryAfterSeconds: slot.retryAfterSeconds };
+    if (slot.kind === 'busy') return { kind: 'unavailable', retryAfterSeconds: slot.retryAfterSeconds, reason: 'busy' };
     let ok: boolean;
     let user: UserWithHash | null = null;
     try {
@@ -63,8 +65,8 @@ export async function authenticatePassword(deps: PasswordAuthDeps, attempt: Pass
     await slot.succeeded();
     return { kind: 'authenticated', user };
   } catch (err) {
-    const retryAfterSeconds = unavailableAfter(err);
-    if (retryAfterSeconds === null) throw err;
-    return { kind: 'unavailable', retryAfterSeconds };
+    const refusal = unavailable(err);
+    if (refusal === null) throw err;
+    return refusal;
   }
 }

@@ -40,6 +40,15 @@ function eventList(events: InvalidationEvents): readonly InvalidationEvent[] {
 
 export type InvalidationListener = (event: InvalidationEvent) => void;
 
+/**
+ * The other worker processes of this server (KEYGATE_WORKERS, src/cluster.ts). A revocation is
+ * broadcast to them after the commit and `revoke` returns only once they have applied it.
+ */
+export interface InvalidationPeers {
+  broadcast(events: readonly InvalidationEvent[]): Promise<void>;
+  receive(listener: (events: readonly InvalidationEvent[]) => void): void;
+}
+
 export const NOTIFY_CHANNEL = 'keygate_invalidate';
 /**
  * How long a `PRAGMA data_version` read stands for "nothing changed" in other processes, and so
@@ -121,11 +130,14 @@ function decode(payload: string | undefined): InvalidationEvent {
   return { kind: 'all' };
 }
 
-export function createInvalidation(store: Store, options: { onError?: (err: unknown) => void } = {}): Invalidation {
+export function createInvalidation(store: Store, options: { onError?: (err: unknown) => void; peers?: InvalidationPeers } = {}): Invalidation {
   const listeners = new Set<InvalidationListener>();
   const publishLocal = (event: InvalidationEvent): void => {
     for (const listener of listeners) listener(event);
   };
+  options.peers?.receive((events) => {
+    for (const event of events) publishLocal(event);
+  });
 
   /** Increments the revocation counter; returns its new value. */
   const bumpEpoch = async (trx: Kysely<Database>): Promise<number> => {
@@ -219,6 +231,8 @@ export function createInvalidation(store: Store, options: { onError?: (err: unkn
       });
       const committedAt = performance.now();
       for (const event of events) publishLocal(event);
+      // The other workers of this server drop the entries before this revocation returns.
+      if (events.length > 0 && options.peers) await options.peers.broadcast(events);
       if (epoch !== -1) {
         // Our own bump is no news to this process. Writers are serialised, so if the counter was
         // one below ours when we last read it, nobody else revoked in between; otherwise another

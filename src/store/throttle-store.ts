@@ -9,7 +9,7 @@
  */
 import { Redis } from 'ioredis';
 import { sql, type RawBuilder } from 'kysely';
-import { blockDelayMs, delaySteps, RESERVATION_LEASE_MS, type ReservationOutcome, type ThrottlePolicy } from '../domain/throttle.js';
+import { blockDelayMs, CountersUnavailableError, delaySteps, RESERVATION_LEASE_MS, type ReservationOutcome, type ThrottlePolicy } from '../domain/throttle.js';
 import type { Store } from './db.js';
 
 export interface FailureCounters {
@@ -21,6 +21,8 @@ export interface FailureCounters {
   forgive(key: string, nowMs: number): Promise<void>;
   /** A reserved attempt succeeded or never ran: its slot is given back, the failures stay (the IP counter). */
   release(key: string, nowMs: number): Promise<void>;
+  /** Whether the counters can be reached now (Redis connected); the store's own table always can. */
+  reachable(): boolean;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export function createStoreCounters(store: Store): FailureCounters {
         where key = ${key}`.execute(db);
     },
 
+    reachable: () => true,
     async close() {},
   };
 }
@@ -161,29 +164,88 @@ interface ThrottleScripts {
   kgThrottleSettle(key: string, now: number, how: 'forgive' | 'release'): Promise<number>;
 }
 
+/**
+ * ioredis, set to fail fast: with Redis gone a command fails at once (no offline queue, no
+ * retries of a sent command) or after COMMAND_TIMEOUT_MS (a Redis that stopped answering), so a
+ * login answers 503 within a second; the connection itself keeps retrying in the background.
+ */
+const CONNECT_TIMEOUT_MS = 500;
+const COMMAND_TIMEOUT_MS = 500;
+export const REDIS_OPTIONS = {
+  connectTimeout: CONNECT_TIMEOUT_MS,
+  commandTimeout: COMMAND_TIMEOUT_MS,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
+} as const;
+
+/** Resolves when Redis at `url` answers PING within `timeoutMs`; rejects with the reason otherwise. */
+export async function pingRedis(url: string, timeoutMs = 2000): Promise<void> {
+  const redis = new Redis(url, { ...REDIS_OPTIONS, connectTimeout: timeoutMs, commandTimeout: timeoutMs, lazyConnect: true, retryStrategy: () => null });
+  let lastError: unknown = null;
+  redis.on('error', (err) => (lastError = err));
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    throw lastError instanceof Error ? lastError : err;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export function createRedisCounters(url: string): FailureCounters {
-  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  const redis = new Redis(url, REDIS_OPTIONS);
   redis.on('error', () => {});
   redis.defineCommand('kgThrottleReserve', { numberOfKeys: 1, lua: RESERVE });
   redis.defineCommand('kgThrottleFail', { numberOfKeys: 1, lua: FAIL });
   redis.defineCommand('kgThrottleSettle', { numberOfKeys: 1, lua: SETTLE });
   const scripts = redis as unknown as ThrottleScripts;
   const prefix = 'keygate:throttle:';
+  /** Any Redis failure is "the counters cannot be reached" (src/oauth/password-auth.ts answers 503). */
+  const unavailable = (err: unknown): never => {
+    throw new CountersUnavailableError({ cause: err });
+  };
+  // Without an offline queue a command sent while connecting fails at once: until the first
+  // connection, wait for it (shared by every caller) at most CONNECT_TIMEOUT_MS. Once Redis has
+  // been up, a lost connection fails commands at once.
+  let connecting: Promise<void> | null = null;
+  let wasReady = false;
+  redis.once('ready', () => (wasReady = true));
+  const connected = (): Promise<void> | void => {
+    if (redis.status === 'ready' || wasReady) return;
+    connecting ??= new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        redis.off('ready', done);
+        connecting = null;
+        resolve();
+      };
+      const timer = setTimeout(done, CONNECT_TIMEOUT_MS);
+      redis.once('ready', done);
+    });
+    return connecting;
+  };
   return {
     async reserve(key, policy, nowMs) {
-      const [code, blockedUntil] = await scripts.kgThrottleReserve(prefix + key, nowMs, policy.freeFailures, RESERVATION_LEASE_MS, policy.windowMs);
+      await connected();
+      const [code, blockedUntil] = await scripts.kgThrottleReserve(prefix + key, nowMs, policy.freeFailures, RESERVATION_LEASE_MS, policy.windowMs).catch(unavailable);
       return outcomeOf(Number(code), Number(blockedUntil), nowMs);
     },
     async fail(key, policy, nowMs) {
-      const blockedUntil = await scripts.kgThrottleFail(prefix + key, nowMs, policy.freeFailures, policy.baseDelayMs, policy.maxDelayMs, policy.windowMs);
+      await connected();
+      const blockedUntil = await scripts.kgThrottleFail(prefix + key, nowMs, policy.freeFailures, policy.baseDelayMs, policy.maxDelayMs, policy.windowMs).catch(unavailable);
       return Math.max(0, Number(blockedUntil) - nowMs);
     },
     async forgive(key, nowMs) {
-      await scripts.kgThrottleSettle(prefix + key, nowMs, 'forgive');
+      await connected();
+      await scripts.kgThrottleSettle(prefix + key, nowMs, 'forgive').catch(unavailable);
     },
     async release(key, nowMs) {
-      await scripts.kgThrottleSettle(prefix + key, nowMs, 'release');
+      await connected();
+      await scripts.kgThrottleSettle(prefix + key, nowMs, 'release').catch(unavailable);
     },
+    reachable: () => redis.status === 'ready',
     async close() {
       await redis.quit().catch(() => redis.disconnect());
     },

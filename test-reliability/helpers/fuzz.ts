@@ -165,7 +165,7 @@ export function caseArb(endpoints: ReadonlyArray<readonly [string, string]>, kno
 
 const OAUTH_CLIENT_ENDPOINTS = new Set(['/oauth/token', '/oauth/revoke', '/oauth/introspect']);
 const RFC6749_ERRORS = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'unsupported_token_type', 'server_error', 'temporarily_unavailable', 'access_denied', 'slow_down']);
-const JSON_PATHS = /^\/(api\/(?!docs\b)|oauth\/(token|revoke|introspect)\b|\.well-known\/|health\b)/;
+const JSON_PATHS = /^\/(api\/(?!docs\b)|oauth\/(token|revoke|introspect)\b|\.well-known\/|health\b|metrics\b)/;
 
 function parseJson(res: RawResponse): unknown {
   try {
@@ -194,6 +194,8 @@ export function checkAnswer(c: FuzzCase, res: RawResponse, registered: ReadonlyS
   }
   // RFC 7009 §2.2: a revocation (also of an unknown token) is a 200 whose body the client ignores.
   if (path === '/oauth/revoke' && res.status === 200 && res.body.length === 0) return null;
+  // GET /metrics answers Prometheus's text format; its errors are JSON like the rest.
+  if (path === '/metrics' && res.status === 200 && type.startsWith('text/plain')) return null;
   if (JSON_PATHS.test(path)) {
     if (!type.startsWith('application/json')) return `expected JSON, got "${type}" (${res.status})`;
     const body = parseJson(res) as Record<string, unknown> | undefined;

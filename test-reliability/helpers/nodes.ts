@@ -20,6 +20,7 @@ export interface Node {
   readonly child: ChildProcess;
   readonly env: Record<string, string>;
   stderr(): string;
+  stdout(): string;
   /** Resident memory of the server process in bytes (Linux /proc). */
   rss(): number;
   /**
@@ -42,6 +43,7 @@ export async function startNode(db: TestDatabase, adminPassword: string, env: Re
     child: proc.child,
     env: fullEnv,
     stderr: proc.stderr,
+    stdout: proc.stdout,
     rss() {
       return statusKb(proc.child.pid, 'VmRSS') * 1024;
     },

@@ -4,14 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { bootstrapIfEmpty } from '../../src/bootstrap.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createContext, type Context } from '../../src/context.js';
 import type { Client, ClientType } from '../../src/domain/client.js';
 import type { ClientRequest } from '../../src/domain/client-rules.js';
 import { CLI_ACTOR } from '../../src/services/actor.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type AppOptions } from '../../src/http/app.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';
 
 export interface TestServer {
@@ -45,6 +45,9 @@ export interface StartOptions {
   readonly adminPassword?: string;
   /** The clock the server's services and token check read (tests move it instead of sleeping). */
   readonly now?: () => number;
+  /** A pino logger for the app (src/http/logger.ts); by default nothing is logged. */
+  readonly logger?: FastifyBaseLogger;
+  readonly accessLog?: AppOptions['accessLog'];
 }
 
 export async function startServer(kind: StoreKind, options: StartOptions = {}): Promise<TestServer> {
@@ -62,7 +65,7 @@ export async function startServer(kind: StoreKind, options: StartOptions = {}): 
   });
   const ctx = await createContext(config, options.now ? { now: options.now } : {});
   await bootstrapIfEmpty(ctx);
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, { logger: options.logger, accessLog: options.accessLog });
   await app.listen({ port, host: '127.0.0.1' });
   const admin = (await ctx.users.findByUsername('admin'))!;
   return {

@@ -80,6 +80,29 @@ for (const kind of storeKinds()) {
       assert.equal(await ctx.tokenCheck.check(token), null);
     });
 
+    it('keeps a stable part of a working set larger than the cache (admission), and still refuses a revoked cached token', async () => {
+      const check = createTokenCheck({ tokens: ctx.tokens, invalidation: ctx.invalidation, lastUsed: ctx.lastUsed, cacheSize: 20, now: Date.now });
+      const minted = [];
+      for (let i = 0; i < 60; i++) minted.push(await mintToken(ctx, { clientId, userId: null }));
+      for (let round = 0; round < 4; round++) for (const { token } of minted) assert.ok(await check.check(token));
+      const hitsBefore = check.counts.cacheHits;
+      for (const { token } of minted) assert.ok(await check.check(token));
+      // Without admission, round-robin over 3× the cache evicts every entry before its reuse: 0 hits.
+      assert.ok(check.counts.cacheHits - hitsBefore >= 15, `hits in the last round: ${check.counts.cacheHits - hitsBefore}`);
+      assert.equal(check.cacheSize, 20);
+      let revoked = 0;
+      for (const { token, id } of minted) {
+        const before = check.counts.cacheHits;
+        assert.ok(await check.check(token));
+        if (check.counts.cacheHits === before) continue;
+        // A cached (admitted) entry: revoked, it is refused on the next check.
+        await ctx.tokens.revokeWhere((trx) => trx.selectFrom('tokens').select(['id', 'token_hash']).where('id', '=', id).execute(), Date.now());
+        assert.equal(await check.check(token), null);
+        if (++revoked === 3) break;
+      }
+      assert.equal(revoked, 3);
+    });
+
     it('refuses an expired token even when cached (an injected clock, no sleeping)', async () => {
       let nowMs = Date.now();
       const check = createTokenCheck({ tokens: ctx.tokens, invalidation: ctx.invalidation, lastUsed: ctx.lastUsed, cacheSize: 100, now: () => nowMs });

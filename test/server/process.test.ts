@@ -17,10 +17,10 @@ describe('server start-up errors', () => {
   });
 
   it('says so when PostgreSQL cannot be reached', async () => {
-    const res = await run(MAIN, [], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    const res = await run(MAIN, [], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', KEYGATE_DB_WAIT: '0' });
     assert.equal(res.code, 1);
     assert.equal(res.stderr.trim().split('\n').length, 1);
-    assert.match(res.stderr, /^keygate: cannot open the store/);
+    assert.match(res.stderr, /^keygate: cannot reach PostgreSQL at 127\.0\.0\.1:1 \(DATABASE_URL\)/);
   });
 });
 

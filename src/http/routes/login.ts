@@ -80,9 +80,10 @@ export async function loginRoutes(app: FastifyInstance, { consoleLogin }: { cons
       return reply.type('text/html; charset=utf-8').send(loginPage(csrfToken(request, reply), { username, next, error }, null));
     }
     if (outcome.kind === 'unavailable') {
-      // Nothing was checked (the hash queue is full): a readable 503, the form kept.
+      // Nothing was checked (the hash queue is full, or Redis is down): a readable 503, the form kept.
       reply.header('Retry-After', String(outcome.retryAfterSeconds)).code(503);
-      const error = `Keygate is busy checking other logins. Try again in ${outcome.retryAfterSeconds} second${outcome.retryAfterSeconds === 1 ? '' : 's'}.`;
+      const wait = `Try again in ${outcome.retryAfterSeconds} second${outcome.retryAfterSeconds === 1 ? '' : 's'}.`;
+      const error = outcome.reason === 'busy' ? `Keygate is busy checking other logins. ${wait}` : `Keygate cannot check sign-ins right now. ${wait}`;
       return reply.type('text/html; charset=utf-8').send(loginPage(csrfToken(request, reply), { username, next, error }, null));
     }
     if (outcome.kind === 'failed') {

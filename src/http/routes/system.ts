@@ -40,14 +40,40 @@ export function authorizationServerMetadata(issuer: string, scopes: readonly str
   };
 }
 
+/** A store that has not answered `select 1` by then counts as not answering. */
+const STORE_CHECK_TIMEOUT_MS = 2000;
+
+async function storeAnswers(ctx: Context): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), STORE_CHECK_TIMEOUT_MS)));
+  try {
+    return await Promise.race([sql`select 1`.execute(ctx.store.db).then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+type CheckState = 'ok' | 'down';
+
 export async function systemRoutes(app: FastifyInstance, ctx: Context): Promise<void> {
   app.get('/health', async (_request, reply) => {
-    try {
-      await sql`select 1`.execute(ctx.store.db);
-      return reply.send({ status: 'ok' });
-    } catch {
-      return reply.code(503).send({ status: 'unavailable' });
-    }
+    if (await storeAnswers(ctx)) return reply.send({ status: 'ok' });
+    return reply.code(503).send({ status: 'unavailable' });
+  });
+
+  // Liveness: the process serves requests (an orchestrator restarts it when this stops answering).
+  app.get('/health/live', async (_request, reply) => reply.header('Cache-Control', 'no-store').send({ status: 'ok' }));
+
+  // Readiness: 503 only when the store does not answer. Redis and the PostgreSQL listener are
+  // `degraded`: taking every node out of the balancer for a Redis blip would take the APIs behind
+  // the gateway down with it, while most requests (token checks, issuance) still work.
+  app.get('/health/ready', async (_request, reply) => {
+    const checks: Record<string, CheckState> = { store: (await storeAnswers(ctx)) ? 'ok' : 'down' };
+    if (ctx.store.dialect === 'postgres') checks.listener = ctx.invalidation.cacheUsable() ? 'ok' : 'down';
+    if (ctx.config.redisUrl !== undefined) checks.redis = ctx.counters.reachable() ? 'ok' : 'down';
+    reply.header('Cache-Control', 'no-store');
+    if (checks.store === 'down') return reply.code(503).send({ status: 'unavailable', checks });
+    return reply.send({ status: Object.values(checks).every((c) => c === 'ok') ? 'ok' : 'degraded', checks });
   });
 
   app.get('/.well-known/oauth-authorization-server', async (_request, reply) => {

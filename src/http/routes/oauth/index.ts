@@ -22,7 +22,7 @@ export async function oauthRoutes(app: FastifyInstance, ctx: Context): Promise<v
     scopes: ctx.scopes,
     now: ctx.now,
   };
-  await app.register(async (scope) => tokenRoutes(scope, { deps, tokens: ctx.tokens, tokenCheck: ctx.tokenCheck, issuer: ctx.config.issuer, deviceCodes: ctx.deviceCodes }));
+  await app.register(async (scope) => tokenRoutes(scope, { deps, tokens: ctx.tokens, tokenCheck: ctx.tokenCheck, issuer: ctx.config.issuer, deviceCodes: ctx.deviceCodes, metrics: ctx.metrics }));
   await app.register(async (scope) => deviceRoutes(scope, { verification: ctx.deviceVerification, scopes: ctx.services.scopes, consents: ctx.services.consents }));
   await app.register(async (scope) => authorizeRoutes(scope, { clients: ctx.clientLookup, codes: ctx.codes, consents: ctx.services.consents, scopes: ctx.services.scopes, catalog: ctx.scopes, now: ctx.now, issuer: ctx.config.issuer }));
 }

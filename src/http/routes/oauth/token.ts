@@ -11,6 +11,7 @@ import { handleDeviceAuthorizationRequest, type DeviceAuthorizationDeps } from '
 import { introspectToken } from '../../../oauth/introspection.js';
 import { revokeToken } from '../../../oauth/revocation.js';
 import { handleTokenRequest, type TokenEndpointDeps } from '../../../oauth/token-endpoint.js';
+import type { Metrics } from '../../../metrics.js';
 import type { TokenCheck } from '../../../oauth/token-check.js';
 import type { RevocationDeps } from '../../../oauth/revocation.js';
 
@@ -60,9 +61,10 @@ export interface TokenRoutesDeps {
   readonly tokenCheck: Pick<TokenCheck, 'check'>;
   readonly issuer: string;
   readonly deviceCodes: DeviceAuthorizationDeps['deviceCodes'];
+  readonly metrics: Pick<Metrics, 'tokenIssued'>;
 }
 
-export async function tokenRoutes(app: FastifyInstance, { deps, tokens, tokenCheck, issuer, deviceCodes }: TokenRoutesDeps): Promise<void> {
+export async function tokenRoutes(app: FastifyInstance, { deps, tokens, tokenCheck, issuer, deviceCodes, metrics }: TokenRoutesDeps): Promise<void> {
   // Body parsing, content type and size errors are the client's: RFC 6749 §5.2 invalid_request.
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof OAuthError) {
@@ -84,6 +86,7 @@ export async function tokenRoutes(app: FastifyInstance, { deps, tokens, tokenChe
       deps,
     );
     request.log.debug({ clientId: result.clientId, grantType: result.grantType }, 'token issued');
+    metrics.tokenIssued(result.grantType);
     return reply.headers(NO_STORE).send(result.response);
   });
 
