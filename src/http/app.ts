@@ -40,6 +40,10 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     // KEYGATE_TRUST_PROXY: which proxies may set X-Forwarded-For (request.ip, the throttles' key).
     // A hop count is accepted at run time (fastify/lib/request.js) though the types omit it.
     trustProxy: ctx.config.trustProxy as boolean | string[],
+    // KEYGATE_REQUEST_TIMEOUT: headers and body must have arrived by then (408, connection closed).
+    // Node checks open connections every 30 s, so a slow sender is cut off within timeout + 30 s;
+    // a slow answer (a login waiting for the hash queue) is never cut off by it.
+    requestTimeout: ctx.config.requestTimeoutSeconds * 1000,
     // Huge or endless URLs and parameters are refused before any route code runs.
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
@@ -64,6 +68,9 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
 
   // KEYGATE_MAX_CONNECTIONS: connections beyond this are refused by node:http.
   app.server.maxConnections = ctx.config.maxConnections;
+  // Node's headers timeout (60 s) must not outlast the request timeout, or a slow sender is cut off
+  // only when the longer of the two runs out.
+  app.server.headersTimeout = Math.min(app.server.headersTimeout, ctx.config.requestTimeoutSeconds * 1000);
 
   // Set before any route is registered, so every scope inherits it (the API and OAuth scopes
   // replace it with their own formats).

@@ -46,4 +46,18 @@ describe('requests the HTTP parser refuses', () => {
     const malformed = await exchange(server.baseUrl, 'HEAD / HTTP/1.1\r\nhost: x\r\nno colon here\r\n\r\n');
     assert.match(malformed, /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*Content-Length: 0\r\n[\s\S]*\r\n\r\n$/);
   });
+
+  it('answers 408 and closes the connection when a request has not fully arrived within KEYGATE_REQUEST_TIMEOUT', { timeout: 60_000 }, async () => {
+    const slow = await startServer('sqlite', { env: { KEYGATE_REQUEST_TIMEOUT: '1' } });
+    try {
+      // Headers announce a body that never comes; Node checks open connections every 30 s.
+      const started = performance.now();
+      const raw = await exchange(slow.baseUrl, 'POST /login HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100\r\n\r\nusername=a');
+      assert.match(raw, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      assert.ok(performance.now() - started < 45_000);
+    } finally {
+      await slow.close();
+    }
+  });
 });
+
