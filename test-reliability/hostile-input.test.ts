@@ -111,7 +111,9 @@ for (const kind of storeKinds()) {
               } catch (err) {
                 // An oversized request may be answered (413/431) and the connection closed before the
                 // client finished sending: that is a refusal, not a failure, as long as the server lives.
-                const oversized = (c.request.body?.length ?? 0) > MB || c.parserMayRefuse;
+                // So may a large body sent to a page that answers before reading it (a redirect to
+                // the login page): Node closes such a connection rather than drain a big upload.
+                const oversized = (c.request.body?.length ?? 0) > MB / 4 || c.parserMayRefuse;
                 if (oversized) resets++;
                 else if (problems.length < 50) problems.push(`${c.label} ${c.request.path.slice(0, 120)}: ${(err as Error).message}`);
               }

@@ -14,7 +14,9 @@ import { storeKinds } from '../test/helpers/stores.js';
 import { figure, fillParams, listRoutes, size } from './helpers/index.js';
 
 /** Client-authenticated OAuth endpoints: no cookie counts there, so CSRF does not apply. */
-const CLIENT_AUTHENTICATED = new Set(['/oauth/token', '/oauth/revoke', '/oauth/introspect']);
+// Routes that never read the session cookie: the client-authenticated OAuth endpoints, and the
+// gateway check (a bearer token from the proxied request, and nothing else).
+const CLIENT_AUTHENTICATED = new Set(['/oauth/token', '/oauth/revoke', '/oauth/introspect', '/oauth/device_authorization', '/gateway/check']);
 const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** A CSRF token for this browser session (the page layout carries one for signed-in users). */

@@ -77,6 +77,12 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) request.log.error({ err }, 'request failed');
+    // The OAuth endpoints' own scope answers in RFC 6749 §5.2; this covers what reaches the root
+    // handler for them (a CORS preflight with an unreadable body).
+    if (isOAuthEndpoint(request.url)) {
+      const error = status >= 500 ? 'server_error' : 'invalid_request';
+      return reply.code(status).header('Cache-Control', 'no-store').send({ error, error_description: status >= 500 ? 'The server could not complete the request.' : 'The request could not be read.' });
+    }
     if (wantsJsonErrors(request.url)) {
       return reply.code(status).send({ message: status >= 500 ? 'Server Error.' : err.validation ? 'The given data was invalid.' : 'Bad Request.' });
     }

@@ -163,9 +163,9 @@ export function caseArb(endpoints: ReadonlyArray<readonly [string, string]>, kno
     );
 }
 
-const OAUTH_CLIENT_ENDPOINTS = new Set(['/oauth/token', '/oauth/revoke', '/oauth/introspect']);
+const OAUTH_CLIENT_ENDPOINTS = new Set(['/oauth/token', '/oauth/revoke', '/oauth/introspect', '/oauth/device_authorization']);
 const RFC6749_ERRORS = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'unsupported_token_type', 'server_error', 'temporarily_unavailable', 'access_denied', 'slow_down']);
-const JSON_PATHS = /^\/(api\/(?!docs\b)|oauth\/(token|revoke|introspect)\b|\.well-known\/|health\b|metrics\b)/;
+const JSON_PATHS = /^\/(api\/(?!docs\b)|oauth\/(token|revoke|introspect|device_authorization)\b|\.well-known\/|health\b|metrics\b)/;
 
 function parseJson(res: RawResponse): unknown {
   try {
@@ -194,6 +194,12 @@ export function checkAnswer(c: FuzzCase, res: RawResponse, registered: ReadonlyS
   }
   // RFC 7009 §2.2: a revocation (also of an unknown token) is a 200 whose body the client ignores.
   if (path === '/oauth/revoke' && res.status === 200 && res.body.length === 0) return null;
+  // The gateway check answers only 200, 401 or 403, with no content (a proxy turns anything else
+  // into a 500 for its caller).
+  if (path === '/gateway/check') {
+    if (![200, 401, 403].includes(res.status)) return `gateway check answered ${res.status}`;
+    return res.body.length === 0 ? null : 'gateway check answered with content';
+  }
   // GET /metrics answers Prometheus's text format; its errors are JSON like the rest.
   if (path === '/metrics' && res.status === 200 && type.startsWith('text/plain')) return null;
   if (JSON_PATHS.test(path)) {
@@ -201,7 +207,9 @@ export function checkAnswer(c: FuzzCase, res: RawResponse, registered: ReadonlyS
     const body = parseJson(res) as Record<string, unknown> | undefined;
     if (body === undefined) return 'unparseable JSON';
     if (res.status < 400) return null;
-    if (OAUTH_CLIENT_ENDPOINTS.has(path) && routed) {
+    // A method the endpoint does not serve may answer in either JSON form (the root handler speaks
+    // RFC 6749 for every /oauth/* URL); a served one must use RFC 6749.
+    if (OAUTH_CLIENT_ENDPOINTS.has(path) && (routed || typeof body.error === 'string')) {
       if (typeof body.error !== 'string' || !RFC6749_ERRORS.has(body.error)) return `not an RFC 6749 error body: ${res.text().slice(0, 200)}`;
       if (body.error_description !== undefined && typeof body.error_description !== 'string') return 'error_description is not a string';
       return null;
