@@ -112,12 +112,14 @@ describe('web keys and file modes [sqlite]', () => {
     const password = randomBytes(12).toString('base64url');
     const [portA, portB] = [await freePort(), await freePort()];
     const env = (port: number) => ({ DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', KEYGATE_ADMIN_PASSWORD: password });
-    const [a, b] = await Promise.all([startProcess(env(portA), `http://127.0.0.1:${portA}`), startProcess(env(portB), `http://127.0.0.1:${portB}`)]);
+    const started = await Promise.allSettled([startProcess(env(portA), `http://127.0.0.1:${portA}`), startProcess(env(portB), `http://127.0.0.1:${portB}`)]);
+    const running = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     cleanup.push(async () => {
-      a.child.kill('SIGKILL');
-      b.child.kill('SIGKILL');
-      await Promise.all([a.exited, b.exited]);
+      for (const p of running) p.child.kill('SIGKILL');
+      await Promise.all(running.map((p) => p.exited));
     });
+    // Both must start: the second one waits for the first one's migrations (src/store/migrate.ts).
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
     const web = new WebClient(`http://127.0.0.1:${portA}`);
     assert.equal((await web.login('admin', password)).status, 303);
     const onB = await fetch(`http://127.0.0.1:${portB}/profile/tokens`, { headers: { cookie: web.cookieHeader() }, redirect: 'manual' });
