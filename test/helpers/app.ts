@@ -52,36 +52,50 @@ export interface StartOptions {
 
 export async function startServer(kind: StoreKind, options: StartOptions = {}): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase(kind));
-  const port = await freePort();
   const adminPassword = options.adminPassword ?? randomBytes(12).toString('base64url');
-  const config = loadConfig({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: db.url,
-    KEYGATE_ADMIN_USERNAME: 'admin',
-    KEYGATE_ADMIN_PASSWORD: adminPassword,
-    LOG_LEVEL: 'silent',
-    ...options.env,
-  });
-  const ctx = await createContext(config, options.now ? { now: options.now } : {});
-  await bootstrapIfEmpty(ctx);
-  const app = await buildApp(ctx, { logger: options.logger, accessLog: options.accessLog });
-  await app.listen({ port, host: '127.0.0.1' });
-  const admin = (await ctx.users.findByUsername('admin'))!;
-  return {
-    kind,
-    baseUrl: config.issuer,
-    app,
-    ctx,
-    config,
-    db,
-    admin: { id: admin.id, username: 'admin', password: adminPassword },
-    async close(closeOptions = {}) {
-      await app.close();
+  // The issuer holds the port, so the port is chosen before the server listens: another process
+  // (or an outgoing connection's ephemeral port) can take it in between. Then start again on another.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const config = loadConfig({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: db.url,
+      KEYGATE_ADMIN_USERNAME: 'admin',
+      KEYGATE_ADMIN_PASSWORD: adminPassword,
+      LOG_LEVEL: 'silent',
+      ...options.env,
+    });
+    const ctx = await createContext(config, options.now ? { now: options.now } : {});
+    let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+    try {
+      await bootstrapIfEmpty(ctx);
+      app = await buildApp(ctx, { logger: options.logger, accessLog: options.accessLog });
+      await app.listen({ port, host: '127.0.0.1' });
+    } catch (err) {
+      await app?.close();
       await ctx.close();
-      if (!closeOptions.keepDatabase) await db.drop();
-    },
-  };
+      if ((err as { code?: string }).code === 'EADDRINUSE' && attempt < 5) continue;
+      if (!options.db) await db.drop();
+      throw err;
+    }
+    const admin = (await ctx.users.findByUsername('admin'))!;
+    const started = app;
+    return {
+      kind,
+      baseUrl: config.issuer,
+      app: started,
+      ctx,
+      config,
+      db,
+      admin: { id: admin.id, username: 'admin', password: adminPassword },
+      async close(closeOptions = {}) {
+        await started.close();
+        await ctx.close();
+        if (!closeOptions.keepDatabase) await db.drop();
+      },
+    };
+  }
 }
 
 /** Creates a user through the users service, as the CLI would. */
