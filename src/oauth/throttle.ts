@@ -81,7 +81,11 @@ export function createThrottle(counters: FailureCounters, scope: 'login' | 'pass
 
   /**
    * Settles one of this process's slots of `key`. A release frees a slot: one waiter may take it.
-   * Forgiving frees every slot the failures held: all waiters may try. A failure frees none (the
+   * Forgiving frees the failures' slots too: as many waiters may try as there can be free slots
+   * (the policy's allowance less the slots this process still holds; other nodes may hold more,
+   * so that is an upper bound), not every waiter, since a burst of successful logins for one
+   * account would otherwise send all its waiters to the store after each success, to find one slot
+   * (32 parallel password grants: about 27 reservations per grant). A failure frees none (the
    * slot becomes a failure), unless it blocks the key: then every waiter should learn it at once.
    */
   const settle = async (key: string, how: 'fail' | 'forgive' | 'release', policy: ThrottlePolicy) => {
@@ -92,8 +96,15 @@ export function createThrottle(counters: FailureCounters, scope: 'login' | 'pass
       else await counters.release(key, now());
     } finally {
       hold(key, -1);
-      wake(key, how === 'release' ? 1 : how === 'forgive' || blocks ? Infinity : 0);
+      wake(key, wakeable(key, how, blocks, policy));
     }
+  };
+
+  /** How many of `key`'s waiters a settled slot lets try (see `settle`). */
+  const wakeable = (key: string, how: 'fail' | 'forgive' | 'release', blocks: boolean, policy: ThrottlePolicy): number => {
+    if (how === 'release') return 1;
+    if (how === 'forgive') return Math.max(1, policy.freeFailures - (held.get(key) ?? 0));
+    return blocks ? Infinity : 0;
   };
 
   const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
