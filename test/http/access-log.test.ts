@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createServerLogger } from '../../src/http/logger.js';
+import { createServerLogger, LineBatch } from '../../src/http/logger.js';
 import { startServer, type TestServer } from '../helpers/app.js';
 import { bodyAuth, makeClient, me, oauthPost, pkcePair } from './oauth-helpers.js';
 
@@ -82,5 +82,40 @@ describe('access log [sqlite]', () => {
     assert.equal(immediate.lines.filter((l) => l.includes('an error line')).length, 1, 'written before the call returned');
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(queued.lines.filter((l) => l.includes('an error line')).length, 0, 'and not queued as well');
+  });
+});
+
+describe('the batch in front of the asynchronous destination', () => {
+  function recorder(): { out: { write(s: string): boolean; flushSync(): void }; writes: string[]; syncFlushes: () => number } {
+    const writes: string[] = [];
+    let flushes = 0;
+    return { out: { write: (s) => (writes.push(s), true), flushSync: () => void flushes++ }, writes, syncFlushes: () => flushes };
+  }
+
+  it('hands lines over in batches of the set size, every line whole and in order', () => {
+    const { out, writes } = recorder();
+    const batch = new LineBatch(out, 4096, 60_000);
+    const lines = Array.from({ length: 500 }, (_, i) => `{"msg":"request","n":${i},"pad":"${'x'.repeat(60)}"}\n`);
+    for (const line of lines) batch.write(line);
+    const total = lines.join('').length;
+    // Each batch holds at least 4,096 characters and less than one more line.
+    assert.ok(writes.length >= Math.floor(total / (4096 + lines[0]!.length)) && writes.length <= Math.floor(total / 4096), `${writes.length} writes for ${total} characters`);
+    for (const w of writes) assert.ok(w.length >= 4096 && w.endsWith('\n'), 'each write is a full batch of whole lines');
+    batch.flushSync();
+    assert.equal(writes.join(''), lines.join(''), 'nothing lost, nothing reordered');
+  });
+
+  it('writes a quiet log within the flush interval, and whatever is left on flushSync', async () => {
+    const { out, writes, syncFlushes } = recorder();
+    const batch = new LineBatch(out, 4096, 30);
+    batch.write('one\n');
+    batch.write('two\n');
+    assert.deepEqual(writes, [], 'held while the batch is small');
+    await new Promise((r) => setTimeout(r, 80));
+    assert.deepEqual(writes, ['one\ntwo\n'], 'the timer handed them over together');
+    batch.write('three\n');
+    batch.flushSync();
+    assert.deepEqual(writes, ['one\ntwo\n', 'three\n']);
+    assert.equal(syncFlushes(), 1, 'and the destination wrote its queue synchronously');
   });
 });
