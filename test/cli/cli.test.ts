@@ -14,27 +14,27 @@ describe('keygate CLI: help and argument errors', () => {
   it('each command has --help', async () => {
     for (const name of ['serve', 'migrate', 'user:create']) {
       const res = await run(CLI, [name, '--help']);
-      assert.equal(res.code, 0, name);
+      assert.equal(res.code, 0, `${name}: ${res.stderr}`);
       assert.match(res.stdout, /Usage: keygate/);
     }
   });
 
   it('an unknown command or flag gives one clear line and a non-zero exit', async () => {
     const unknown = await run(CLI, ['frobnicate']);
-    assert.notEqual(unknown.code, 0);
+    assert.notEqual(unknown.code, 0, unknown.stderr);
     assert.equal(unknown.stderr.trim().split('\n').length, 1);
     assert.match(unknown.stderr, /unknown command "frobnicate"/);
     const flag = await run(CLI, ['user:create', '--bogus']);
-    assert.equal(flag.code, 2);
+    assert.equal(flag.code, 2, flag.stderr);
     assert.match(flag.stderr, /--bogus/);
     const missing = await run(CLI, ['user:create', '--password', 'longenough']);
-    assert.equal(missing.code, 2);
+    assert.equal(missing.code, 2, missing.stderr);
     assert.match(missing.stderr, /--username is required/);
   });
 
   it('refuses a bad DATABASE_URL with the documented line', async () => {
     const res = await run(CLI, ['migrate'], { DATABASE_URL: 'mysql://x' });
-    assert.equal(res.code, 1);
+    assert.equal(res.code, 1, res.stderr);
     assert.equal(res.stderr.trim(), 'keygate migrate: unsupported DATABASE_URL scheme "mysql": use sqlite:<path> or postgres://…');
   });
 });
@@ -65,11 +65,11 @@ for (const kind of storeKinds()) {
       assert.equal(viaStdin.code, 0, viaStdin.stderr);
 
       const dup = await run(CLI, ['user:create', '--username', 'carol', '--password', 'another-password'], env);
-      assert.equal(dup.code, 1);
+      assert.equal(dup.code, 1, dup.stderr);
       assert.equal(dup.stderr.trim(), 'keygate user:create: a user named "carol" already exists');
 
       const badPermission = await run(CLI, ['user:create', '--username', 'erin', '--password', 'erin-password', '--permission', 'fly'], env);
-      assert.equal(badPermission.code, 2);
+      assert.equal(badPermission.code, 2, badPermission.stderr);
       assert.match(badPermission.stderr, /unknown permission "fly"/);
     });
   });

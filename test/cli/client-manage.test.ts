@@ -20,7 +20,7 @@ describe('keygate client and token commands: help', () => {
     for (const name of NEW_COMMANDS) {
       assert.match(list.stdout, new RegExp(`\\b${name}\\b`));
       const res = await run(CLI, [name, '--help']);
-      assert.equal(res.code, 0, name);
+      assert.equal(res.code, 0, `${name}: ${res.stderr}`);
       assert.match(res.stdout, new RegExp(`Usage: keygate ${name}`));
     }
   });
@@ -45,7 +45,7 @@ describe('keygate client and token commands: help', () => {
     ];
     for (const [args, message, code] of [...cases.map((c) => [...c, 2] as const), ...ranges.map((c) => [...c, 1] as const)]) {
       const res = await run(CLI, args, { DATABASE_URL: 'sqlite:/nonexistent-dir/never-opened.sqlite' });
-      assert.equal(res.code, code, args.join(' '));
+      assert.equal(res.code, code, `${args.join(' ')}: ${res.stderr}`);
       assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
       assert.match(res.stderr, message, args.join(' '));
     }
@@ -92,7 +92,7 @@ for (const kind of storeKinds()) {
       assert.match(byId.stdout, /name {12}Show Me\n/);
       assert.match(byId.stdout, /active tokens {3}1\n/);
       const missing = await run(CLI, ['client:show', '--id', 'no such client'], env);
-      assert.equal(missing.code, 1);
+      assert.equal(missing.code, 1, missing.stderr);
       assert.equal(missing.stderr.trim(), 'keygate client:show: No Auth Client with the id or name "no such client".');
     });
 
@@ -131,14 +131,14 @@ for (const kind of storeKinds()) {
       const dropped = JSON.parse(drop.stdout);
       assert.deepEqual([dropped.types, dropped.redirect], [['client_credentials_grant'], []]);
       const bad = await run(CLI, ['client:update', '--id', client.id, '--redirect', 'http://evil.example/cb,ftp://x.example'], env);
-      assert.equal(bad.code, 1);
+      assert.equal(bad.code, 1, bad.stderr);
       assert.equal(bad.stderr.trim().split('\n').length, 1);
       assert.match(bad.stderr, /Redirect URL 1 \(http:\/\/evil\.example\/cb\) must use https .* Redirect URL 2 \(ftp:\/\/x\.example\) must use https/);
       const none = await run(CLI, ['client:update', '--id', client.id, '--no-client-credentials'], env);
-      assert.equal(none.code, 1);
+      assert.equal(none.code, 1, none.stderr);
       assert.match(none.stderr, /Choose at least one grant type\./);
       const taken = await run(CLI, ['client:update', '--id', client.id, '--name', 'desktop (NO password)'], env);
-      assert.equal(taken.code, 1);
+      assert.equal(taken.code, 1, taken.stderr);
       assert.match(taken.stderr, /The Name has already been taken\./);
     });
 
@@ -159,7 +159,7 @@ for (const kind of storeKinds()) {
       assert.equal((await clientCredentials(client.id, newest)).status, 200);
       const publicClient = await createClient(server.ctx, { name: 'SPA', types: ['authorization_code_grant'], redirect: ['https://spa.example/cb'], confidential: false });
       const refused = await run(CLI, ['client:secret', '--id', publicClient.client.id], env);
-      assert.equal(refused.code, 1);
+      assert.equal(refused.code, 1, refused.stderr);
       assert.match(refused.stderr, /A public client has no secret to regenerate\./);
     });
 

@@ -13,7 +13,7 @@ describe('keygate client commands: help', () => {
     for (const name of ['client:create', 'client:list', 'client:delete']) {
       assert.match(list.stdout, new RegExp(`\\b${name}\\b`));
       const res = await run(CLI, [name, '--help']);
-      assert.equal(res.code, 0, name);
+      assert.equal(res.code, 0, `${name}: ${res.stderr}`);
       assert.match(res.stdout, new RegExp(`Usage: keygate ${name}`));
     }
   });
@@ -61,7 +61,7 @@ for (const kind of storeKinds()) {
       ];
       for (const [args, code, message] of cases) {
         const res = await run(CLI, ['client:create', ...args], env);
-        assert.equal(res.code, code, args.join(' '));
+        assert.equal(res.code, code, `${args.join(' ')}: ${res.stderr}`);
         assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
         assert.match(res.stderr, message);
       }
@@ -84,7 +84,7 @@ for (const kind of storeKinds()) {
       const paged = await run(CLI, ['client:list', '--per-page', '1', '--filter', 'shell', '--order-by', 'name'], env);
       assert.match(paged.stdout, /1–1 of 2 \(page 1 of 2\)\nNext page: keygate client:list --filter shell --order-by name --per-page 1 --page 2\n$/);
       const bad = await run(CLI, ['client:list', '--per-page', '500'], env);
-      assert.equal(bad.code, 1);
+      assert.equal(bad.code, 1, bad.stderr);
       assert.match(bad.stderr, /--per-page must be/);
     });
 
@@ -99,10 +99,10 @@ for (const kind of storeKinds()) {
       assert.deepEqual(JSON.parse(res.stdout), { id: client.id, name: 'Shell App', tokens_ended: 1 });
       assert.equal(await me(), 401);
       const again = await run(CLI, ['client:delete', '--id', client.id], env);
-      assert.equal(again.code, 1);
+      assert.equal(again.code, 1, again.stderr);
       assert.match(again.stderr, /no Auth Client with id/);
       const neither = await run(CLI, ['client:delete'], env);
-      assert.equal(neither.code, 2);
+      assert.equal(neither.code, 2, neither.stderr);
     });
   });
 }

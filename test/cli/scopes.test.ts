@@ -14,11 +14,11 @@ describe('keygate scope commands: help and bad arguments', () => {
     for (const name of ['scope:create', 'scope:list', 'scope:delete']) {
       assert.match(list.stdout, new RegExp(`\\b${name}\\b`));
       const res = await run(CLI, [name, '--help']);
-      assert.equal(res.code, 0, name);
+      assert.equal(res.code, 0, `${name}: ${res.stderr}`);
       assert.match(res.stdout, new RegExp(`Usage: keygate ${name}`));
     }
     const bad = await run(CLI, ['scope:create', '--name', 'x']);
-    assert.notEqual(bad.code, 0);
+    assert.notEqual(bad.code, 0, bad.stderr);
     assert.match(bad.stderr, /--description is required/);
   });
 });
@@ -38,7 +38,7 @@ for (const kind of storeKinds()) {
       assert.equal(created.code, 0, created.stderr);
       assert.equal(JSON.parse(created.stdout).name, 'orders:read');
       const reserved = await run(CLI, ['scope:create', '--name', 'api', '--description', 'x'], env);
-      assert.equal(reserved.code, 1);
+      assert.equal(reserved.code, 1, reserved.stderr);
       assert.match(reserved.stderr, /reserved/);
       const list = await run(CLI, ['scope:list', '--json'], env);
       assert.deepEqual(JSON.parse(list.stdout).data.map((s: { name: string }) => s.name), ['orders:read']);
@@ -49,7 +49,7 @@ for (const kind of storeKinds()) {
       assert.equal(updated.code, 0, updated.stderr);
       assert.deepEqual(JSON.parse(updated.stdout).scopes, ['orders:read']);
       const unknown = await run(CLI, ['client:update', '--id', 'shop', '--scope', 'nope:x'], env);
-      assert.equal(unknown.code, 1);
+      assert.equal(unknown.code, 1, unknown.stderr);
       assert.match(unknown.stderr, /does not exist/);
       const token = (await oauthPost(server.baseUrl, '/oauth/token', { grant_type: 'client_credentials', client_id: client.id, client_secret: secret! })).body.access_token;
       const gate = () => fetch(`${server.baseUrl}/gateway/check?scope=orders:read`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
@@ -59,7 +59,7 @@ for (const kind of storeKinds()) {
       assert.deepEqual(JSON.parse(deleted.stdout), { name: 'orders:read', clients: 1, consents: 0, tokens: 1, tokens_revoked: 1 });
       assert.equal(await gate(), 401);
       const missing = await run(CLI, ['scope:delete', '--name', 'orders:read'], env);
-      assert.equal(missing.code, 1);
+      assert.equal(missing.code, 1, missing.stderr);
       assert.match(missing.stderr, /no scope named "orders:read"/);
     });
 

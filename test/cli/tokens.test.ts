@@ -15,15 +15,15 @@ describe('keygate tokens:* arguments', () => {
   it('has --help and refuses a revoke without a condition', async () => {
     for (const name of ['tokens:revoke', 'tokens:purge']) {
       const help = await run(CLI, [name, '--help']);
-      assert.equal(help.code, 0);
+      assert.equal(help.code, 0, help.stderr);
       assert.match(help.stdout, new RegExp(`Usage: keygate ${name}`));
     }
     const bare = await run(CLI, ['tokens:revoke', '--dry-run']);
-    assert.equal(bare.code, 2);
+    assert.equal(bare.code, 2, bare.stderr);
     assert.equal(bare.stderr.trim().split('\n').length, 1);
     assert.match(bare.stderr, /at least one of --client, --user, --name, --before/);
     const batch = await run(CLI, ['tokens:purge', '--batch-size', 'lots']);
-    assert.equal(batch.code, 2);
+    assert.equal(batch.code, 2, batch.stderr);
   });
 });
 
@@ -74,11 +74,11 @@ for (const kind of storeKinds()) {
       assert.equal(audit.data[0]?.actor.name, 'cli');
 
       const human = await run(CLI, ['tokens:revoke', '--before', '2999-01-01', '--client', 'Personal Access Client'], env);
-      assert.equal(human.code, 0);
+      assert.equal(human.code, 0, human.stderr);
       assert.match(human.stdout, /Revoked \d+ token\(s\)\./);
       await refusedSoon(other);
       const unknown = await run(CLI, ['tokens:revoke', '--user', 'nobody'], env);
-      assert.equal(unknown.code, 1);
+      assert.equal(unknown.code, 1, unknown.stderr);
       assert.match(unknown.stderr, /No user with the id or username "nobody"/);
     });
 
@@ -135,7 +135,7 @@ for (const kind of storeKinds()) {
       assert.equal(res.stderr, '', 'no progress bar when stderr is not a terminal');
 
       const again = await run(CLI, ['tokens:purge', '--json'], env);
-      assert.equal(again.code, 0);
+      assert.equal(again.code, 0, again.stderr);
       assert.equal(JSON.parse(again.stdout).deleted, 0);
       assert.equal(JSON.parse(again.stdout).codes_deleted, 0);
       const plain = await run(CLI, ['tokens:purge'], env);

@@ -24,7 +24,7 @@ function oneLine(res: { code: number | null; stderr: string; stdout: string }, c
 describe('keygate user:password arguments', () => {
   it('has --help, and refuses neither or both password options and a short password', async () => {
     const help = await run(CLI, ['user:password', '--help']);
-    assert.equal(help.code, 0);
+    assert.equal(help.code, 0, help.stderr);
     assert.match(help.stdout, /Usage: keygate user:password --username U \(--password-stdin \| --password P\) \[--revoke-personal-access-tokens\]/);
     assert.match((await run(CLI, ['--help'])).stdout, /user:password/);
     oneLine(await run(CLI, ['user:password', '--username', 'kim']), 2, /^keygate user:password: --password or --password-stdin is required \(see keygate user:password --help\)$/m);
