@@ -1,7 +1,7 @@
 /** The shape of a CLI command and the helpers every command shares. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { createContext, type Context } from '../context.js';
+import type { Context } from '../context.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -55,9 +55,14 @@ export function configFrom(io: CliIo): Config {
   }
 }
 
-/** Opens the store for a one-shot command and always closes it. */
+/**
+ * Opens the store for a one-shot command and always closes it. The store, services and their
+ * libraries load here, on first use: `--help` and usage errors answer without them (0.21-0.25 s
+ * instead of 0.86-0.93 s for `--help`, measured 2026-12-04).
+ */
 export async function withContext<T>(io: CliIo, fn: (ctx: Context) => Promise<T>): Promise<T> {
   const config = configFrom(io);
+  const { createContext } = await import('../context.js');
   let ctx: Context;
   try {
     ctx = await createContext(config, { listen: false });

@@ -10,6 +10,9 @@ import { CLIENT_TYPES, isClientType, PUBLIC_CLIENT_TYPES, type ClientType } from
 import { parseAllowedOrigins, parseClientScopes } from './client-settings.js';
 import { isPermission, type Permission } from './permission.js';
 
+/** The longest an old client secret may keep working after a rotation, in seconds (a day). */
+export const MAX_GRACE_PERIOD_SECONDS = 86_400;
+
 export type FieldErrors = Record<string, string[]>;
 
 /** A user's value quoted in a message, cut short so one bad line cannot flood the page. */

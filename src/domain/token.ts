@@ -43,3 +43,19 @@ export function newTokenId(nowMs: number = Date.now()): string {
   const time = nowMs.toString(16).padStart(12, '0');
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
 }
+
+/** A filter as people type it: client and user by id or name, dates as text. */
+export interface TokenFilterInput {
+  readonly client?: string | undefined;
+  readonly user?: string | undefined;
+  readonly kind?: string | undefined;
+  readonly name?: string | undefined;
+  readonly before?: string | undefined;
+  readonly olderThanDays?: number | undefined;
+  readonly unusedDays?: number | undefined;
+}
+
+/** True when a filter names at least one of client, user, name, before (what bulk revocation requires). */
+export function hasRevokeCriterion(f: TokenFilterInput): boolean {
+  return [f.client, f.user, f.name, f.before].some((v) => v !== undefined && v.trim() !== '');
+}

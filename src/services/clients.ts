@@ -10,7 +10,7 @@
  * - removing a grant type revokes, for good, the tokens issued through it.
  */
 import { CLIENT_TYPE_FOR_ORIGIN, TOKEN_ORIGINS, type Client, type ClientType, type TokenOrigin } from '../domain/client.js';
-import { CLIENT_MESSAGES, changedClientFields, validateClientRequest, type ClientDraft, type ClientRequest } from '../domain/client-rules.js';
+import { CLIENT_MESSAGES, changedClientFields, MAX_GRACE_PERIOD_SECONDS, validateClientRequest, type ClientDraft, type ClientRequest } from '../domain/client-rules.js';
 import { addFieldError, type FieldErrors } from '../domain/field-errors.js';
 import { hashSecret, issueSecret } from '../domain/secret.js';
 import { parseClientScopes, SETTINGS_MESSAGES } from '../domain/client-settings.js';
@@ -25,7 +25,6 @@ import { NotFoundError, ValidationError } from './errors.js';
 import { authorize, type ClientChange } from './policy.js';
 import type { UnitOfWork } from './unit-of-work.js';
 
-export const MAX_GRACE_PERIOD_SECONDS = 86_400;
 export const FILTER_MAX_LENGTH = 200;
 
 export interface ClientServiceDeps {

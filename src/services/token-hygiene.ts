@@ -6,7 +6,7 @@
  */
 import { addFieldError, type FieldErrors } from '../domain/field-errors.js';
 import { parseBeforeDate } from '../domain/pat.js';
-import { isTokenKind } from '../domain/token.js';
+import { hasRevokeCriterion, isTokenKind, type TokenFilterInput } from '../domain/token.js';
 import type { LastUsedRecorder } from '../store/last-used.js';
 import { describeFilter, type PurgeProgress, type PurgeResult, type TokenAdminStore, type TokenFilter, type TokenOverview } from '../store/token-admin-store.js';
 import { revokeSelected } from '../store/token-revocation.js';
@@ -15,27 +15,11 @@ import { NotFoundError, ValidationError } from './errors.js';
 import { authorize } from './policy.js';
 import type { UnitOfWork } from './unit-of-work.js';
 
-/** A filter as people type it: client and user by id or name, dates as text. */
-export interface TokenFilterInput {
-  readonly client?: string | undefined;
-  readonly user?: string | undefined;
-  readonly kind?: string | undefined;
-  readonly name?: string | undefined;
-  readonly before?: string | undefined;
-  readonly olderThanDays?: number | undefined;
-  readonly unusedDays?: number | undefined;
-}
-
 export const HYGIENE_MESSAGES = {
   criterionRequired: 'Choose at least one of client, user, token name or created before.',
   kind: 'The kind must be access_token, refresh_token or personal_access_token.',
   before: 'The Before date must be YYYY-MM-DD or an ISO 8601 time.',
 } as const;
-
-/** True when a filter names at least one of client, user, name, before (what bulk revocation requires). */
-export function hasRevokeCriterion(f: TokenFilterInput): boolean {
-  return [f.client, f.user, f.name, f.before].some((v) => v !== undefined && v.trim() !== '');
-}
 
 export interface TokenHygieneDeps {
   readonly admin: TokenAdminStore;

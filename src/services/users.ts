@@ -9,7 +9,8 @@
  */
 import { addFieldError, type FieldErrors } from '../domain/field-errors.js';
 import { hashPassword, HashQueueFullError, passwordProblem } from '../domain/password.js';
-import { isPermission, PERMISSIONS, type Permission } from '../domain/permission.js';
+import { isPermission, type Permission } from '../domain/permission.js';
+import { USER_MESSAGES, usernameProblem } from '../domain/user.js';
 import type { SessionStore } from '../store/session-store.js';
 import { revokeSelected } from '../store/token-revocation.js';
 import { DuplicateUsernameError, stripHash, type User, type UserStore } from '../store/user-store.js';
@@ -17,18 +18,6 @@ import type { Actor } from './actor.js';
 import { NotFoundError, UnavailableError, ValidationError } from './errors.js';
 import { authorize } from './policy.js';
 import type { Change, UnitOfWork } from './unit-of-work.js';
-
-export const USERNAME_MAX_LENGTH = 255;
-
-export const USER_MESSAGES = {
-  usernameRequired: 'The Username field is required.',
-  usernameTooLong: `The Username may not be greater than ${USERNAME_MAX_LENGTH} characters.`,
-  usernameControl: 'The Username must not contain control characters.',
-  usernameTaken: 'The Username has already been taken.',
-  permissionsInvalid: `The Permissions must be among ${PERMISSIONS.join(', ')}.`,
-  selfDemotion: 'You cannot remove your own administrator role.',
-  selfDeletion: 'You cannot delete your own account.',
-} as const;
 
 export interface NewUser {
   readonly username: string;
@@ -52,17 +41,6 @@ export interface UserServiceDeps {
   readonly work: UnitOfWork;
   /** Hashes a password (argon2id, bounded queue); defaults to domain/password.ts. */
   readonly hashPassword?: (password: string) => Promise<string>;
-}
-
-function usernameProblem(username: string): string | null {
-  const trimmed = username.trim();
-  if (trimmed === '') return USER_MESSAGES.usernameRequired;
-  if (trimmed.length > USERNAME_MAX_LENGTH) return USER_MESSAGES.usernameTooLong;
-  for (let i = 0; i < trimmed.length; i++) {
-    const c = trimmed.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return USER_MESSAGES.usernameControl;
-  }
-  return null;
 }
 
 /** Field errors of a create or update request (the parts that need no store). */

@@ -6,9 +6,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CLIENT_TYPES, clientWireForm } from '../../domain/client.js';
-import type { ClientRequest } from '../../domain/client-rules.js';
+import { MAX_GRACE_PERIOD_SECONDS, type ClientRequest } from '../../domain/client-rules.js';
 import { PERMISSIONS } from '../../domain/permission.js';
-import { MAX_GRACE_PERIOD_SECONDS, type ClientService, type ClientWithStats } from '../../services/clients.js';
+import type { ClientService, ClientWithStats } from '../../services/clients.js';
 import { actorOf } from '../auth.js';
 import { ErrorMessage, ListOf, PageQuery, pageOf, PROTECTED_ERRORS, ValidationError } from '../schemas.js';
 

@@ -1,6 +1,6 @@
 import { clientWireForm } from '../../domain/client.js';
 import { CLI_ACTOR } from '../../services/actor.js';
-import { MAX_GRACE_PERIOD_SECONDS } from '../../services/clients.js';
+import { MAX_GRACE_PERIOD_SECONDS } from '../../domain/client-rules.js';
 import { intOption, printJson, SHOWN_ONCE, stringOption, UsageError, withContext, type Command } from '../command.js';
 
 export const clientSecretCommand: Command = {

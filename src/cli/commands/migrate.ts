@@ -1,5 +1,3 @@
-import { migrateToLatest } from '../../store/migrate.js';
-import { openStore } from '../../store/db.js';
 import { CommandError, configFrom, printJson, type Command } from '../command.js';
 
 export const migrateCommand: Command = {
@@ -9,6 +7,7 @@ export const migrateCommand: Command = {
   options: { json: { type: 'boolean' } },
   async run(values, io) {
     const config = configFrom(io);
+    const [{ openStore }, { migrateToLatest }] = await Promise.all([import('../../store/db.js'), import('../../store/migrate.js')]);
     const store = openStore(config.database);
     try {
       const applied = await migrateToLatest(store);

@@ -1,4 +1,3 @@
-import { serve } from '../../server.js';
 import { configFrom, type Command } from '../command.js';
 
 export const serveCommand: Command = {
@@ -7,6 +6,9 @@ export const serveCommand: Command = {
   usage: 'keygate serve\n\nConfiguration comes from the environment (PORT, HOST, DATABASE_URL, …); see the README.',
   options: {},
   async run(_values, io) {
-    await serve(configFrom(io));
+    // The server (Fastify and its plugins) loads only for this command.
+    const config = configFrom(io);
+    const { serve } = await import('../../server.js');
+    await serve(config);
   },
 };

@@ -1,5 +1,5 @@
 import { CLI_ACTOR } from '../../services/actor.js';
-import { hasRevokeCriterion } from '../../services/token-hygiene.js';
+import { hasRevokeCriterion } from '../../domain/token.js';
 import { printJson, stringOption, UsageError, withContext, type Command } from '../command.js';
 
 export const tokensRevokeCommand: Command = {

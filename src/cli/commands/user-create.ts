@@ -2,7 +2,7 @@ import { passwordProblem } from '../../domain/password.js';
 import { isPermission, PERMISSIONS } from '../../domain/permission.js';
 import { CLI_ACTOR } from '../../services/actor.js';
 import { ValidationError } from '../../services/errors.js';
-import { USER_MESSAGES } from '../../services/users.js';
+import { USER_MESSAGES } from '../../domain/user.js';
 import { CommandError, listOption, printJson, stringOption, UsageError, withContext, type CliIo, type Command } from '../command.js';
 
 async function readStdin(io: CliIo): Promise<string> {

@@ -8,8 +8,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../../config.js';
+import { MAX_GRACE_PERIOD_SECONDS } from '../../../domain/client-rules.js';
 import type { Actor, UserActor } from '../../../services/actor.js';
-import { MAX_GRACE_PERIOD_SECONDS, type ClientService } from '../../../services/clients.js';
+import type { ClientService } from '../../../services/clients.js';
 import { nullIfNotFound, ValidationError } from '../../../services/errors.js';
 import type { OneTimeResultService } from '../../../services/one-time-results.js';
 import type { ScopeService } from '../../../services/scopes.js';

@@ -6,9 +6,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../../config.js';
+import type { TokenFilterInput } from '../../../domain/token.js';
 import type { Actor } from '../../../services/actor.js';
 import { nullIfNotFound, ValidationError } from '../../../services/errors.js';
-import type { TokenFilterInput, TokenHygieneService } from '../../../services/token-hygiene.js';
+import type { TokenHygieneService } from '../../../services/token-hygiene.js';
 import type { User } from '../../../store/user-store.js';
 import { pastLastPage, readPaging } from '../../paging.js';
 import { csrfCheck, csrfToken } from '../../plugins/security.js';
