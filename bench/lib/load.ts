@@ -2,8 +2,14 @@
  * The load generator: autocannon in-process, the same settings for every system. Each
  * measurement is a warm-up followed by `rounds` rounds; the round with the median req/s is
  * reported (its latencies with it), and every round is kept in the JSON.
+ *
+ * Figures compared in a target are measured interleaved (`measureInterleaved`): every system
+ * warms up, then round 1 of each, round 2 of each, and so on, each round starting with a
+ * different system. This machine's speed drifts by up to 2x within minutes; measured one after
+ * the other, two rows of a ratio could land in different phases of that drift (a PAT row 0.58x
+ * of the access-token row that takes the very same code path), interleaved they share it.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon, { type RequestSpec, type Result } from 'autocannon';
 
 export interface LoadSettings {
@@ -13,7 +19,7 @@ export interface LoadSettings {
   readonly rounds: number;
 }
 
-export const FULL: LoadSettings = { connections: 32, durationS: 8, warmupS: 3, rounds: 3 };
+export const FULL: LoadSettings = { connections: 32, durationS: 8, warmupS: 3, rounds: 5 };
 export const QUICK: LoadSettings = { connections: 32, durationS: 2, warmupS: 1, rounds: 3 };
 
 export interface Round {
@@ -28,6 +34,8 @@ export interface Round {
    * than req/s to other load on a shared machine, so it is what before/after comparisons use.
    */
   readonly cpuUs?: number;
+  /** CPU time of the load generator (this process) per request, in µs: the share of the cores the server did not get. */
+  readonly loadCpuUs?: number;
 }
 
 export interface Measurement extends Round {
@@ -46,6 +54,8 @@ export interface Target {
   readonly beforeRound?: () => Promise<void>;
   /** The server's pid, to measure its CPU time per request (Linux /proc). */
   readonly pid?: number;
+  /** Count the CPU time of the server's child processes too (KEYGATE_WORKERS: the workers do the work). */
+  readonly withChildren?: boolean;
 }
 
 /** utime + stime of a process in seconds, or null where /proc is not there. */
@@ -60,6 +70,27 @@ function cpuSeconds(pid: number): number | null {
   }
 }
 
+/** The pid and, with `withChildren`, its direct children (Linux /proc/<pid>/task/<tid>/children). */
+function processTree(pid: number, withChildren: boolean): number[] {
+  if (!withChildren) return [pid];
+  try {
+    const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    return [pid, ...children];
+  } catch {
+    return [pid];
+  }
+}
+
+function treeCpuSeconds(pids: number[]): number | null {
+  let total = 0;
+  for (const pid of pids) {
+    const s = cpuSeconds(pid);
+    if (s === null) return null;
+    total += s;
+  }
+  return total;
+}
+
 async function once(target: Target, connections: number, durationS: number): Promise<Round> {
   const url = new URL(target.url);
   const request: RequestSpec = {
@@ -70,12 +101,17 @@ async function once(target: Target, connections: number, durationS: number): Pro
     ...(target.setupRequest ? { setupRequest: target.setupRequest } : {}),
     ...(target.onResponse ? { onResponse: target.onResponse } : {}),
   };
-  const cpuBefore = target.pid !== undefined ? cpuSeconds(target.pid) : null;
+  const pids = target.pid !== undefined ? processTree(target.pid, target.withChildren === true) : [];
+  const cpuBefore = pids.length > 0 ? treeCpuSeconds(pids) : null;
+  const loadBefore = process.cpuUsage();
   const result: Result = await autocannon({ url: url.origin, connections, duration: durationS, requests: [request], timeout: 20 });
-  const cpuAfter = target.pid !== undefined ? cpuSeconds(target.pid) : null;
-  const cpuUs = cpuBefore !== null && cpuAfter !== null && result.requests.total > 0 ? Math.round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total) : undefined;
+  const load = process.cpuUsage(loadBefore);
+  const cpuAfter = pids.length > 0 ? treeCpuSeconds(pids) : null;
+  const total = result.requests.total;
+  const cpuUs = cpuBefore !== null && cpuAfter !== null && total > 0 ? Math.round(((cpuAfter - cpuBefore) * 1e6) / total) : undefined;
   return {
     ...(cpuUs !== undefined ? { cpuUs } : {}),
+    ...(total > 0 ? { loadCpuUs: Math.round((load.user + load.system) / total) } : {}),
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -86,13 +122,37 @@ async function once(target: Target, connections: number, durationS: number): Pro
 }
 
 export async function measure(target: Target, settings: LoadSettings): Promise<Measurement> {
-  await target.beforeRound?.();
-  await once(target, settings.connections, settings.warmupS);
-  const rounds: Round[] = [];
-  for (let i = 0; i < settings.rounds; i++) {
+  return (await measureInterleaved([target], settings))[0]!;
+}
+
+/** Several targets measured in alternation (see the top of this file); one Measurement per target, in order. */
+export async function measureInterleaved(targets: readonly Target[], settings: LoadSettings): Promise<Measurement[]> {
+  for (const target of targets) {
     await target.beforeRound?.();
-    rounds.push(await once(target, settings.connections, settings.durationS));
+    await once(target, settings.connections, settings.warmupS);
   }
+  const rounds: Round[][] = targets.map(() => []);
+  for (let i = 0; i < settings.rounds; i++) {
+    for (let k = 0; k < targets.length; k++) {
+      const j = (i + k) % targets.length;
+      await targets[j]!.beforeRound?.();
+      rounds[j]!.push(await once(targets[j]!, settings.connections, settings.durationS));
+    }
+  }
+  return rounds.map(summarise);
+}
+
+/** req/s of a measurement with no failures, or undefined: a figure made of failures is no figure. */
+export function cleanRps(m: Measurement | undefined): number | undefined {
+  return m && m.non2xx === 0 && m.errors === 0 ? m.rps : undefined;
+}
+
+/** The log line of a measurement: req/s, latencies, failures if any. */
+export function describeMeasurement(m: Measurement): string {
+  return `${m.rps} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms${m.non2xx + m.errors ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}`;
+}
+
+function summarise(rounds: Round[]): Measurement {
   const sorted = [...rounds].sort((a, b) => a.rps - b.rps);
   const median = sorted[Math.floor(sorted.length / 2)]!;
   return {

@@ -113,6 +113,7 @@ function rowCells(r: Row): string[] {
     r.m ? `${r.m.p50}` : '',
     r.m ? `${r.m.p99}` : '',
     r.m?.cpuUs !== undefined ? `${r.m.cpuUs}` : '',
+    r.m?.loadCpuUs !== undefined ? `${r.m.loadCpuUs}` : '',
     [figures, r.note ?? '', failures].filter(Boolean).join('; '),
   ];
 }
@@ -129,7 +130,7 @@ function ratioCells(r: Ratio): string[] {
   return [r.scenario, r.target, r.measured, r.better === 'lower' ? '' : r.ratio === null ? 'n/a' : `${r.ratio}×`, need, verdict(r)];
 }
 
-const ROW_HEAD = ['#', 'system', 'what', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'notes'];
+const ROW_HEAD = ['#', 'system', 'what', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'load generator CPU µs/req', 'notes'];
 const RATIO_HEAD = ['#', 'target', 'measured', 'ratio', 'needed', 'verdict'];
 
 function textTable(head: string[], rows: string[][]): string {
@@ -163,7 +164,7 @@ export function markdown(runs: RunResult[]): string {
       '',
       `- date: ${run.date}${run.quick ? ' — **quick run** (short rounds; indicative only)' : ''}`,
       `- machine: ${m.nproc} cores (\`nproc\`), ${m.cpu}, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}, Keygate ${m.keygateCommit}`,
-      `- load: autocannon in-process, ${run.settings.connections} connections, ${run.settings.warmupS} s warm-up, ${run.settings.rounds} rounds of ${run.settings.durationS} s, median round reported; the load generator shares the cores`,
+      `- load: autocannon in-process, ${run.settings.connections} connections, ${run.settings.warmupS} s warm-up, ${run.settings.rounds} rounds of ${run.settings.durationS} s, median round reported; the load generator shares the cores (its own CPU per request is a column); the systems a target compares run at once and their rounds alternate`,
       '',
       '### Targets',
       '',

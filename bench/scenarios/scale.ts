@@ -9,13 +9,16 @@
  * eviction; with it (src/oauth/cache-admission.ts) the cache keeps a stable half of the tokens,
  * and the target is "no slower than the cache off".
  *
- * The driven tokens are seeded as used a moment ago, so no last-use write falls due during the
- * rounds (at most one per token per minute): otherwise the 20,000 first uses of the large run
- * would be measured against the 1,000 of the small one, which is the number of active tokens,
- * not the size of the store.
+ * The driven tokens are seeded last, as used a moment ago, so no last-use write falls due in the
+ * first minute (at most one per token per minute and server): otherwise the 20,000 first uses of
+ * the large runs would be measured against the 1,000 of the small one, which is the number of
+ * active tokens, not the size of the store. The three servers (small store, large store with the
+ * cache off, large store with the default cache) run at once and are measured interleaved
+ * (bench/lib/load.ts), so both ratios compare figures taken in the same minutes; in the last
+ * rounds each server writes each driven token's last use once.
  */
-import { createDatabase, insertFillerTokens, insertKnownTokens, openContext, seedBase, startKeygate, type DbKind } from '../lib/keygate.js';
-import { cycle, measure, type LoadSettings, type Measurement } from '../lib/load.js';
+import { createDatabase, insertFillerTokens, insertKnownTokens, openContext, seedBase, startKeygate, type BenchDatabase, type DbKind, type KeygateServer } from '../lib/keygate.js';
+import { cleanRps, describeMeasurement, cycle, measureInterleaved, type LoadSettings, type Measurement } from '../lib/load.js';
 import { ratio, type Ratio, type Row } from '../lib/report.js';
 
 export interface ScaleOptions {
@@ -31,59 +34,80 @@ export interface ScaleOptions {
 const SMALL = 1_000;
 const DISTINCT_LARGE = 20_000;
 
-export async function scenarioScale(o: ScaleOptions): Promise<void> {
-  const db = await createDatabase(o.db);
-  try {
-    const seed = await seedBase(db);
-    const ctx = await openContext(db);
-    let small: string[];
-    try {
-      // seedBase stored 2 tokens; together with these the store holds 1,000.
-      small = await insertKnownTokens(ctx, seed, 'access_token', SMALL - 2, 'password', { usedNow: true });
-    } finally {
-      await ctx.close();
-    }
-    const run = async (label: string, tokens: string[], stored: number, cacheSize: string): Promise<Measurement> => {
-      o.log(`  5 ${label}…`);
-      const kg = await startKeygate(db, { KEYGATE_TOKEN_CACHE_SIZE: cacheSize }, o.nodeArgs);
-      try {
-        const next = cycle(tokens);
-        const m = await measure(
-          { url: `${kg.base}/api/1.0/users/me`, pid: kg.proc.pid, setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${next()}` } }) },
-          o.settings,
-        );
-        o.rows.push({
-          scenario: '5',
-          system: 'Keygate',
-          what: `GET /api/1.0/users/me, ${stored.toLocaleString('en-US')} stored tokens, ${tokens.length.toLocaleString('en-US')} distinct tokens, cache ${cacheSize === '0' ? 'off' : cacheSize}`,
-          m,
-        });
-        o.log(`    ${m.rps} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms${m.non2xx + m.errors ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}`);
-        return m;
-      } finally {
-        await kg.stop();
-      }
-    };
-    const a = await run('1,000 stored tokens, cache off', small, SMALL, '0');
+interface Run {
+  readonly db: BenchDatabase;
+  readonly tokens: string[];
+  readonly stored: number;
+  readonly cacheSize: string;
+}
 
+/** The small store (1,000 tokens) and the large one, in two databases so their servers can run at the same time. */
+export async function scenarioScale(o: ScaleOptions): Promise<void> {
+  const dbs: BenchDatabase[] = [];
+  try {
     o.log(`  5 seeding ${o.largeStore.toLocaleString('en-US')} tokens…`);
     const started = Date.now();
-    const ctx2 = await openContext(db);
+    const largeDb = await createDatabase(o.db);
+    dbs.push(largeDb);
+    const largeSeed = await seedBase(largeDb);
+    const ctx2 = await openContext(largeDb);
     let large: string[];
     try {
-      const known = await insertKnownTokens(ctx2, seed, 'access_token', DISTINCT_LARGE - small.length, 'password', { usedNow: true });
-      large = [...small, ...known];
-      await insertFillerTokens(ctx2, seed, o.largeStore - DISTINCT_LARGE, (done) => o.log(`    ${(done + DISTINCT_LARGE).toLocaleString('en-US')} tokens`));
+      await insertFillerTokens(ctx2, largeSeed, o.largeStore - DISTINCT_LARGE - 2, (done) => o.log(`    ${done.toLocaleString('en-US')} tokens`));
+      large = await insertKnownTokens(ctx2, largeSeed, 'access_token', DISTINCT_LARGE, 'password', { usedNow: true });
     } finally {
       await ctx2.close();
     }
     o.log(`    seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const b = await run(`${o.largeStore} stored tokens, cache off`, large, o.largeStore, '0');
-    const c = await run(`${o.largeStore} stored tokens, default cache`, large, o.largeStore, '10000');
-    const ok = (m: Measurement) => (m.non2xx === 0 && m.errors === 0 ? m.rps : undefined);
-    o.ratios.push(ratio('5', `default cache vs cache off, round-robin over ${DISTINCT_LARGE.toLocaleString('en-US')} tokens`, ok(c), ok(b), 1));
-    o.ratios.push(ratio('5', `token check at ${o.largeStore.toLocaleString('en-US')} vs 1,000 stored tokens (cache off)`, ok(b), ok(a), 0.9));
+
+    const smallDb = await createDatabase(o.db);
+    dbs.push(smallDb);
+    const smallSeed = await seedBase(smallDb);
+    const ctx = await openContext(smallDb);
+    let small: string[];
+    try {
+      // seedBase stored 2 tokens; together with these the store holds 1,000.
+      small = await insertKnownTokens(ctx, smallSeed, 'access_token', SMALL - 2, 'password', { usedNow: true });
+    } finally {
+      await ctx.close();
+    }
+
+    // All three interleaved: both ratios are targets.
+    const [a, b, c] = await measureRuns(o, [
+      { db: smallDb, tokens: small, stored: SMALL, cacheSize: '0' },
+      { db: largeDb, tokens: large, stored: o.largeStore, cacheSize: '0' },
+      { db: largeDb, tokens: large, stored: o.largeStore, cacheSize: '10000' },
+    ]);
+    o.ratios.push(ratio('5', `default cache vs cache off, round-robin over ${DISTINCT_LARGE.toLocaleString('en-US')} tokens`, cleanRps(c), cleanRps(b), 1));
+    o.ratios.push(ratio('5', `token check at ${o.largeStore.toLocaleString('en-US')} vs 1,000 stored tokens (cache off)`, cleanRps(b), cleanRps(a), 0.9));
   } finally {
-    await db.drop();
+    for (const db of dbs) await db.drop();
+  }
+}
+
+/** One Keygate per run, all running at once, measured interleaved (bench/lib/load.ts). */
+async function measureRuns(o: ScaleOptions, runs: readonly Run[]): Promise<Measurement[]> {
+  const what = (r: Run) =>
+    `GET /api/1.0/users/me, ${r.stored.toLocaleString('en-US')} stored tokens, ${r.tokens.length.toLocaleString('en-US')} distinct tokens, cache ${r.cacheSize === '0' ? 'off' : r.cacheSize}`;
+  o.log(`  5 interleaved: ${runs.map(what).join(' · ')}…`);
+  const servers: KeygateServer[] = [];
+  try {
+    for (const r of runs) servers.push(await startKeygate(r.db, { KEYGATE_TOKEN_CACHE_SIZE: r.cacheSize }, o.nodeArgs));
+    const ms = await measureInterleaved(
+      runs.map((r, i) => {
+        const next = cycle(r.tokens);
+        const kg = servers[i]!;
+        return { url: `${kg.base}/api/1.0/users/me`, pid: kg.proc.pid, setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${next()}` } }) };
+      }),
+      o.settings,
+    );
+    runs.forEach((r, i) => {
+      const m = ms[i]!;
+      o.rows.push({ scenario: '5', system: 'Keygate', what: what(r), m });
+      o.log(`    ${what(r)}: ${describeMeasurement(m)}`);
+    });
+    return ms;
+  } finally {
+    for (const kg of servers) await kg.stop();
   }
 }

@@ -5,36 +5,39 @@
 import { verify, hash } from '@node-rs/argon2';
 import { ARGON2_CONCURRENCY, ARGON2_OPTIONS } from '../../src/domain/password.js';
 import { startKeygate } from '../lib/keygate.js';
-import { measure, type Measurement, type Target } from '../lib/load.js';
+import { cleanRps, describeMeasurement, measureInterleaved, type Measurement, type Target } from '../lib/load.js';
 import { peerToken, startPeer, type PeerName } from '../lib/peers.js';
 import { ratio } from '../lib/report.js';
 import { clientBasic, FORM, passwordGrant, type BenchEnv } from './common.js';
 
 const ME = '/api/1.0/users/me';
 
-/** Another Keygate on the same database with `settings` changed, for one measurement. */
-async function withKeygate<T>(env: BenchEnv, settings: Record<string, string>, use: (k: { base: string; proc: { pid: number } }) => Promise<T>): Promise<T> {
-  const k = await startKeygate(env.kg.db, settings);
-  try {
-    return await use(k);
-  } finally {
-    await k.stop();
-  }
+interface Entry {
+  readonly scenario: string;
+  readonly system: string;
+  readonly what: string;
+  readonly target: Target;
+  readonly note?: string;
+}
+
+/** Measures the entries interleaved (bench/lib/load.ts): the figures a ratio compares share the machine's drift. */
+async function recordAll(env: BenchEnv, entries: readonly Entry[]): Promise<Measurement[]> {
+  if (entries.length === 0) return [];
+  env.log(`  interleaved: ${entries.map((e) => `${e.scenario} ${e.system}: ${e.what}`).join(' · ')}…`);
+  const ms = await measureInterleaved(entries.map((e) => e.target), env.settings);
+  entries.forEach((e, i) => {
+    const m = ms[i]!;
+    env.rows.push({ scenario: e.scenario, system: e.system, what: e.what, m, ...(e.note ? { note: e.note } : {}) });
+    env.rps.set(`${e.scenario}/${e.system}/${e.what}`, m.rps);
+    env.log(`    ${e.system}, ${e.what}: ${describeMeasurement(m)}`);
+  });
+  return ms;
 }
 
 async function record(env: BenchEnv, scenario: string, system: string, what: string, pid: number | undefined, target: Target, note?: string): Promise<Measurement> {
-  env.log(`  ${scenario} ${system}: ${what}…`);
-  const m = await measure({ ...target, pid }, env.settings);
-  env.rows.push({ scenario, system, what, m, ...(note ? { note } : {}) });
-  env.rps.set(`${scenario}/${system}/${what}`, m.rps);
-  env.log(`    ${m.rps} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms${m.non2xx + m.errors ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''}`);
-  return m;
+  return (await recordAll(env, [{ scenario, system, what, target: { ...target, pid }, ...(note ? { note } : {}) }]))[0]!;
 }
 
-function ok(m: Measurement | undefined): number | undefined {
-  // A figure made of failures is no figure.
-  return m && m.non2xx === 0 && m.errors === 0 ? m.rps : undefined;
-}
 
 /** The headers Keygate sends on the API call, but those node:http adds itself. */
 async function keygateHeaders(env: BenchEnv): Promise<Record<string, string>> {
@@ -45,135 +48,115 @@ async function keygateHeaders(env: BenchEnv): Promise<Record<string, string>> {
   return Object.fromEntries([...res.headers].filter(([name]) => !skip.has(name)));
 }
 
+/** Every server the scenarios compare runs at once (idle ones cost nothing), so their rounds can alternate. */
 export async function scenarioApi(env: BenchEnv, only: (n: number) => boolean): Promise<void> {
   const want1 = only(1);
   const want2 = only(2);
   const want3 = only(3);
   const kg = env.kg.base;
-  let bare: Measurement | undefined;
-  let kgAt: Measurement | undefined;
-  let kgPat: Measurement | undefined;
-  let kgWarn: Measurement | undefined;
-  let kgWorkers: Measurement | undefined;
-
-  if (want1) {
-    const peer = await startPeer('bare', env.seed.meJson);
-    try {
-      bare = await record(env, '1', 'bare node:http', `GET ${ME} (same JSON)`, peer.proc.pid, { url: `${peer.base}${ME}` });
-    } finally {
-      await peer.stop();
-    }
-    // The bare server and plain Fastify, each also sending the very headers Keygate sends: what
-    // the headers alone cost, and the floor under Keygate's API call before any authentication.
-    const headers = { BENCH_HEADERS: JSON.stringify(await keygateHeaders(env)) };
-    const references: Array<[PeerName, string, Record<string, string>, string]> = [
-      ['bare', 'bare node:http + Keygate\'s headers', headers, 'same JSON, same headers, reference'],
-      ['fastify', 'Fastify, no plugins', {}, 'same JSON, reference'],
-      ['fastify', 'Fastify, no plugins + Keygate\'s headers', headers, 'same JSON, same headers, reference'],
-    ];
-    for (const [name, system, extra, what] of references) {
-      const peer = await startPeer(name, env.seed.meJson, extra);
-      try {
-        await record(env, '1', system, `GET ${ME} (${what})`, peer.proc.pid, { url: `${peer.base}${ME}` });
-      } finally {
-        await peer.stop();
+  const basic = clientBasic(env);
+  const stops: Array<() => Promise<void>> = [];
+  const group1: Entry[] = [];
+  const group2: Entry[] = [];
+  const at = (base: string) => ({ url: `${base}${ME}`, headers: { authorization: `Bearer ${env.accessToken}` } });
+  const ccBody = 'grant_type=client_credentials&scope=api';
+  try {
+    if (want1) {
+      // The bare server and plain Fastify, each also sending the very headers Keygate sends: what
+      // the headers alone cost, and the floor under Keygate's API call before any authentication.
+      const headers = { BENCH_HEADERS: JSON.stringify(await keygateHeaders(env)) };
+      const references: Array<[PeerName, string, Record<string, string>, string]> = [
+        ['bare', 'bare node:http', {}, 'same JSON'],
+        ['bare', 'bare node:http + Keygate\'s headers', headers, 'same JSON, same headers, reference'],
+        ['fastify', 'Fastify, no plugins', {}, 'same JSON, reference'],
+        ['fastify', 'Fastify, no plugins + Keygate\'s headers', headers, 'same JSON, same headers, reference'],
+      ];
+      for (const [name, system, extra, what] of references) {
+        const peer = await startPeer(name, env.seed.meJson, extra);
+        stops.push(() => peer.stop());
+        group1.push({ scenario: '1', system, what: `GET ${ME} (${what})`, target: { url: `${peer.base}${ME}`, pid: peer.proc.pid } });
       }
+      group1.push({ scenario: '1', system: 'Keygate', what: `GET ${ME}, access token`, target: { ...at(kg), pid: env.kg.proc.pid } });
+      group1.push({ scenario: '1', system: 'Keygate', what: `GET ${ME}, PAT`, target: { url: `${kg}${ME}`, headers: { authorization: `Bearer ${env.pat}` }, pid: env.kg.proc.pid } });
+      // The same build with one setting changed: the access log off (LOG_LEVEL=warn), and two
+      // worker processes (their CPU counted with the primary's).
+      const warn = await startKeygate(env.kg.db, { LOG_LEVEL: 'warn' });
+      stops.push(() => warn.stop());
+      group1.push({ scenario: '1', system: 'Keygate, LOG_LEVEL=warn', what: `GET ${ME}, access token`, target: { ...at(warn.base), pid: warn.proc.pid } });
+      const workers = await startKeygate(env.kg.db, { KEYGATE_WORKERS: '2' });
+      stops.push(() => workers.stop());
+      group1.push({ scenario: '1', system: 'Keygate, KEYGATE_WORKERS=2', what: `GET ${ME}, access token`, target: { ...at(workers.base), pid: workers.proc.pid, withChildren: true }, note: 'CPU: primary and both workers' });
     }
-    kgAt = await record(env, '1', 'Keygate', `GET ${ME}, access token`, env.kg.proc.pid, { url: `${kg}${ME}`, headers: { authorization: `Bearer ${env.accessToken}` } });
-    kgPat = await record(env, '1', 'Keygate', `GET ${ME}, PAT`, env.kg.proc.pid, { url: `${kg}${ME}`, headers: { authorization: `Bearer ${env.pat}` } });
-    // The same build with one setting changed: the access log off (LOG_LEVEL=warn), and two
-    // worker processes (their CPU is not in the row: the pid measured would be the primary's).
-    kgWarn = await withKeygate(env, { LOG_LEVEL: 'warn' }, (k) =>
-      record(env, '1', 'Keygate, LOG_LEVEL=warn', `GET ${ME}, access token`, k.proc.pid, { url: `${k.base}${ME}`, headers: { authorization: `Bearer ${env.accessToken}` } }),
-    );
-    kgWorkers = await withKeygate(env, { KEYGATE_WORKERS: '2' }, (k) =>
-      record(env, '1', 'Keygate, KEYGATE_WORKERS=2', `GET ${ME}, access token`, undefined, { url: `${k.base}${ME}`, headers: { authorization: `Bearer ${env.accessToken}` } }),
-    );
-  }
-
-  let oidcCc: Measurement | undefined;
-  let oidcIntro: Measurement | undefined;
-  if (want1 || want2 || want3) {
-    const oidc = await startPeer('oidc', env.seed.meJson);
-    try {
-      if (want2) {
-        oidcCc = await record(env, '2', 'oidc-provider', 'client_credentials token', oidc.proc.pid, {
-          url: `${oidc.base}/token`, method: 'POST', headers: { authorization: oidc.basic, 'content-type': FORM }, body: 'grant_type=client_credentials&scope=api',
-        });
-      }
+    if (want1 || want2 || want3) {
+      const oidc = await startPeer('oidc', env.seed.meJson);
+      stops.push(() => oidc.stop());
       const token = await peerToken(oidc, '/token');
-      oidcIntro = await record(env, '3', 'oidc-provider', 'introspection', oidc.proc.pid, {
-        url: `${oidc.base}/token/introspection`, method: 'POST', headers: { authorization: oidc.basic, 'content-type': FORM }, body: `token=${token}`,
-      });
-    } finally {
-      await oidc.stop();
+      group1.push({ scenario: '3', system: 'oidc-provider', what: 'introspection', target: { url: `${oidc.base}/token/introspection`, method: 'POST', headers: { authorization: oidc.basic, 'content-type': FORM }, body: `token=${token}`, pid: oidc.proc.pid } });
+      if (want2) group2.push({ scenario: '2', system: 'oidc-provider', what: 'client_credentials token', target: { url: `${oidc.base}/token`, method: 'POST', headers: { authorization: oidc.basic, 'content-type': FORM }, body: ccBody, pid: oidc.proc.pid } });
     }
-  }
-
-  let o2sCc: Measurement | undefined;
-  let o2sRes: Measurement | undefined;
-  if (want1 || want2) {
-    const o2s = await startPeer('oauth2-server', env.seed.meJson);
-    try {
+    if (want1 || want2) {
+      const o2s = await startPeer('oauth2-server', env.seed.meJson);
+      stops.push(() => o2s.stop());
       if (want1) {
         const token = await peerToken(o2s, '/oauth/token');
-        o2sRes = await record(env, '1', 'oauth2-server', `GET ${ME} behind authenticate()`, o2s.proc.pid, { url: `${o2s.base}${ME}`, headers: { authorization: `Bearer ${token}` } });
+        group1.push({ scenario: '1', system: 'oauth2-server', what: `GET ${ME} behind authenticate()`, target: { url: `${o2s.base}${ME}`, headers: { authorization: `Bearer ${token}` }, pid: o2s.proc.pid } });
       }
-      if (want2) {
-        o2sCc = await record(env, '2', 'oauth2-server', 'client_credentials token', o2s.proc.pid, {
-          url: `${o2s.base}/oauth/token`, method: 'POST', headers: { authorization: o2s.basic, 'content-type': FORM }, body: 'grant_type=client_credentials&scope=api',
-        });
+      if (want2) group2.push({ scenario: '2', system: 'oauth2-server', what: 'client_credentials token', target: { url: `${o2s.base}/oauth/token`, method: 'POST', headers: { authorization: o2s.basic, 'content-type': FORM }, body: ccBody, pid: o2s.proc.pid } });
+    }
+    if (want2) {
+      if (env.tokenEndpoint) {
+        group2.push({ scenario: '2', system: 'Keygate', what: 'client_credentials token', target: { url: `${kg}/oauth/token`, method: 'POST', headers: { authorization: basic, 'content-type': FORM }, body: ccBody, pid: env.kg.proc.pid } });
+        const refresh = await refreshTarget(env, basic);
+        if (refresh) group2.push({ scenario: '2', system: 'Keygate', what: 'refresh_token with rotation', target: refresh });
+      } else {
+        env.rows.push({ scenario: '2', system: 'Keygate', what: 'token issuance', note: 'POST /oauth/token not implemented in this build' });
       }
-    } finally {
-      await o2s.stop();
     }
-  }
-
-  if (want1) {
-    env.ratios.push(ratio('1', 'API call (access token) vs bare node:http', ok(kgAt), ok(bare), 0.6, 0.75));
-    env.ratios.push(ratio('1', 'API call (PAT) vs bare node:http', ok(kgPat), ok(bare), 0.6, 0.75));
-    env.ratios.push(ratio('1', 'API call as shipped (LOG_LEVEL=info) vs the same build at warn', ok(kgAt), ok(kgWarn), 0.85));
-    env.ratios.push(ratio('1', 'API call, KEYGATE_WORKERS=2 vs one worker (load generator on the same cores)', ok(kgWorkers), ok(kgAt), 1.3));
-    env.ratios.push(ratio('1', 'API call (access token) vs oidc-provider introspection', ok(kgAt), ok(oidcIntro), 1));
-    env.ratios.push(ratio('1', 'API call (access token) vs oauth2-server protected resource', ok(kgAt), ok(o2sRes), 1));
-  }
-
-  const basic = clientBasic(env);
-  if (want2) {
-    let kgCc: Measurement | undefined;
-    let kgRefresh: Measurement | undefined;
-    if (env.tokenEndpoint) {
-      kgCc = await record(env, '2', 'Keygate', 'client_credentials token', env.kg.proc.pid, {
-        url: `${kg}/oauth/token`, method: 'POST', headers: { authorization: basic, 'content-type': FORM }, body: 'grant_type=client_credentials&scope=api',
-      });
-      kgRefresh = await refreshRotation(env, basic);
-    } else {
-      env.rows.push({ scenario: '2', system: 'Keygate', what: 'token issuance', note: 'POST /oauth/token not implemented in this build' });
+    if (want3) {
+      const probe = await fetch(`${kg}/oauth/introspect`, { method: 'POST', headers: { authorization: basic, 'content-type': FORM }, body: `token=${env.accessToken}` });
+      const active = probe.status === 200 && ((await probe.json()) as { active?: boolean }).active === true;
+      if (active) {
+        group1.push({ scenario: '3', system: 'Keygate', what: 'introspection (active access token)', target: { url: `${kg}/oauth/introspect`, method: 'POST', headers: { authorization: basic, 'content-type': FORM }, body: `token=${env.accessToken}`, pid: env.kg.proc.pid } });
+      } else {
+        env.rows.push({ scenario: '3', system: 'Keygate', what: 'introspection', note: `POST /oauth/introspect not usable in this build (status ${probe.status})` });
+      }
     }
-    env.ratios.push(ratio('2', 'client_credentials vs oidc-provider', ok(kgCc), ok(oidcCc), 2));
-    env.ratios.push(ratio('2', 'refresh_token (rotation) vs oidc-provider client_credentials', ok(kgRefresh), ok(oidcCc), 1));
-    env.ratios.push(ratio('2', 'client_credentials vs oauth2-server', ok(kgCc), ok(o2sCc), 2));
-  }
+    // Scenario 3's rows are measured with scenario 1's (the oidc-provider introspection is a
+    // reference of both); only the rows asked for are kept.
+    const rows1 = group1.filter((e) => (e.scenario === '1' && want1) || (e.scenario === '3' && (want3 || want1)));
+    const m1 = await recordAll(env, rows1);
+    const m2 = await recordAll(env, group2);
+    const find = (ms: Measurement[], entries: Entry[], system: string, what: string) => ms[entries.findIndex((e) => e.system === system && e.what.startsWith(what))];
+    const get1 = (system: string, what: string) => find(m1, rows1, system, what);
+    const get2 = (system: string, what: string) => find(m2, group2, system, what);
 
-  if (want3) {
-    let kgIntro: Measurement | undefined;
-    const probe = await fetch(`${kg}/oauth/introspect`, { method: 'POST', headers: { authorization: basic, 'content-type': FORM }, body: `token=${env.accessToken}` });
-    const active = probe.status === 200 && ((await probe.json()) as { active?: boolean }).active === true;
-    if (active) {
-      kgIntro = await record(env, '3', 'Keygate', 'introspection (active access token)', env.kg.proc.pid, {
-        url: `${kg}/oauth/introspect`, method: 'POST', headers: { authorization: basic, 'content-type': FORM }, body: `token=${env.accessToken}`,
-      });
-    } else {
-      env.rows.push({ scenario: '3', system: 'Keygate', what: 'introspection', note: `POST /oauth/introspect not usable in this build (status ${probe.status})` });
+    const kgAt = get1('Keygate', `GET ${ME}, access token`);
+    const oidcIntro = get1('oidc-provider', 'introspection');
+    if (want1) {
+      env.ratios.push(ratio('1', 'API call (access token) vs bare node:http', cleanRps(kgAt), cleanRps(get1('bare node:http', `GET ${ME} (same JSON)`)), 0.6, 0.75));
+      env.ratios.push(ratio('1', 'API call (PAT) vs bare node:http', cleanRps(get1('Keygate', `GET ${ME}, PAT`)), cleanRps(get1('bare node:http', `GET ${ME} (same JSON)`)), 0.6, 0.75));
+      env.ratios.push(ratio('1', 'API call as shipped (LOG_LEVEL=info) vs the same build at warn', cleanRps(kgAt), cleanRps(get1('Keygate, LOG_LEVEL=warn', `GET ${ME}`)), 0.85));
+      env.ratios.push(ratio('1', 'API call, KEYGATE_WORKERS=2 vs one worker (load generator on the same cores)', cleanRps(get1('Keygate, KEYGATE_WORKERS=2', `GET ${ME}`)), cleanRps(kgAt), 1.3));
+      env.ratios.push(ratio('1', 'API call (access token) vs oidc-provider introspection', cleanRps(kgAt), cleanRps(oidcIntro), 1));
+      env.ratios.push(ratio('1', 'API call (access token) vs oauth2-server protected resource', cleanRps(kgAt), cleanRps(get1('oauth2-server', `GET ${ME}`)), 1));
     }
-    env.ratios.push(ratio('3', 'introspection vs oidc-provider', ok(kgIntro), ok(oidcIntro), 2));
+    if (want2) {
+      const oidcCc = get2('oidc-provider', 'client_credentials');
+      const kgCc = get2('Keygate', 'client_credentials');
+      env.ratios.push(ratio('2', 'client_credentials vs oidc-provider', cleanRps(kgCc), cleanRps(oidcCc), 2));
+      env.ratios.push(ratio('2', 'refresh_token (rotation) vs oidc-provider client_credentials', cleanRps(get2('Keygate', 'refresh_token')), cleanRps(oidcCc), 1));
+      env.ratios.push(ratio('2', 'client_credentials vs oauth2-server', cleanRps(kgCc), cleanRps(get2('oauth2-server', 'client_credentials')), 2));
+    }
+    if (want3) env.ratios.push(ratio('3', 'introspection vs oidc-provider', cleanRps(get1('Keygate', 'introspection')), cleanRps(oidcIntro), 2));
+  } finally {
+    for (const stop of stops.reverse()) await stop();
   }
 
   if (only(4)) await passwordScenario(env, basic);
 }
 
 /** refresh_token with rotation: every response hands back the next refresh token, so requests draw from a pool. */
-async function refreshRotation(env: BenchEnv, basic: string): Promise<Measurement | undefined> {
+async function refreshTarget(env: BenchEnv, basic: string): Promise<Target | undefined> {
   const pool: string[] = [];
   const fill = async (): Promise<void> => {
     while (pool.length < 3 * env.settings.connections) {
@@ -188,10 +171,11 @@ async function refreshRotation(env: BenchEnv, basic: string): Promise<Measuremen
     env.rows.push({ scenario: '2', system: 'Keygate', what: 'refresh_token with rotation', note: `not measured: ${(err as Error).message}` });
     return undefined;
   }
-  return record(env, '2', 'Keygate', 'refresh_token with rotation', env.kg.proc.pid, {
+  return {
     url: `${env.kg.base}/oauth/token`,
     method: 'POST',
     headers: { authorization: basic, 'content-type': FORM },
+    pid: env.kg.proc.pid,
     beforeRound: fill,
     setupRequest: (req) => ({ ...req, body: `grant_type=refresh_token&refresh_token=${pool.pop() ?? 'none'}` }),
     onResponse: (status, body) => {
@@ -199,7 +183,7 @@ async function refreshRotation(env: BenchEnv, basic: string): Promise<Measuremen
       const next = (JSON.parse(body) as { refresh_token?: string }).refresh_token;
       if (next) pool.push(next);
     },
-  });
+  };
 }
 
 /** Raw argon2id verifications per second with Keygate's parameters, `inFlight` at a time, in this process. */
@@ -248,5 +232,5 @@ async function passwordScenario(env: BenchEnv, basic: string): Promise<void> {
   } else {
     env.rows.push({ scenario: '4', system: 'Keygate', what: 'password grant', note: 'password grant not available in this build' });
   }
-  env.ratios.push(ratio('4', `password grant vs raw argon2id verify (best: ${raw!.inFlight} in flight)`, ok(grant), raw!.rps, 0.85));
+  env.ratios.push(ratio('4', `password grant vs raw argon2id verify (best: ${raw!.inFlight} in flight)`, cleanRps(grant), raw!.rps, 0.85));
 }
