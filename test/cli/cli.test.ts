@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI, run } from '../helpers/spawn.js';
 import { createTestDatabase, storeKinds, type TestDatabase } from '../helpers/stores.js';
 
 describe('keygate CLI: help and argument errors', () => {
-  it('npx keygate --help lists the commands', () => {
+  it('npx keygate --help lists the commands, and leaves the built dist/ as it was', () => {
+    // npx runs the project's `prepare` on every call; a rebuild there would rewrite dist/ under
+    // every server and CLI running from it (and take 9 s).
+    const built = () => readdirSync('dist', { recursive: true, encoding: 'utf8' }).map((f) => `${f} ${statSync(join('dist', f)).mtimeMs}`).sort();
+    const before = built();
     const out = execFileSync('npx', ['--no-install', 'keygate', '--help'], { encoding: 'utf8' });
     assert.match(out, /Usage: keygate <command>/);
     for (const name of ['serve', 'migrate', 'user:create']) assert.match(out, new RegExp(`\\b${name}\\b`));
+    assert.deepEqual(built(), before, 'npx keygate rebuilt dist/');
   });
 
   it('each command has --help', async () => {
