@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       const kg = await startKeygate(db, {}, nodeArgs);
       try {
         const env: BenchEnv = {
-          db: dbKind, settings, quick, seed, kg, rows, ratios, configs, rps: new Map(), log,
+          db: dbKind, settings, quick, seed, kg, rows, ratios, configs, log,
           accessToken: seed.accessToken, pat: seed.pat, tokenEndpoint: false,
         };
         await discoverTokens(env);

@@ -1,6 +1,6 @@
 /** What every scenario gets: settings, the seeded Keygate, its running server and the result rows. */
 import type { DbKind, KeygateServer, Seed } from '../lib/keygate.js';
-import type { LoadSettings } from '../lib/load.js';
+import { describeMeasurement, measureInterleaved, type LoadSettings, type Measurement, type Target } from '../lib/load.js';
 import { basicAuth } from '../lib/peers.js';
 import type { Ratio, Row } from '../lib/report.js';
 
@@ -13,8 +13,6 @@ export interface BenchEnv {
   readonly rows: Row[];
   readonly ratios: Ratio[];
   readonly configs: Record<string, string>;
-  /** req/s of named rows, for ratios across scenarios. */
-  readonly rps: Map<string, number>;
   /** Tokens for the API calls: from POST /oauth/token and the PAT API when they exist. */
   accessToken: string;
   pat: string;
@@ -23,6 +21,31 @@ export interface BenchEnv {
 }
 
 export const FORM = 'application/x-www-form-urlencoded';
+
+/** One row of a scenario: what is measured and how it is labelled. */
+export interface BenchEntry {
+  readonly scenario: string;
+  readonly system: string;
+  readonly what: string;
+  readonly target: Target;
+  readonly note?: string;
+}
+
+/**
+ * Measures the entries interleaved (bench/lib/load.ts), so the figures a ratio compares share the
+ * machine's drift; records a row for each and returns the measurements in the entries' order.
+ */
+export async function recordAll(env: BenchEnv, entries: readonly BenchEntry[]): Promise<Measurement[]> {
+  if (entries.length === 0) return [];
+  env.log(`  interleaved: ${entries.map((e) => `${e.scenario} ${e.system}: ${e.what}`).join(' · ')}…`);
+  const ms = await measureInterleaved(entries.map((e) => e.target), env.settings);
+  entries.forEach((e, i) => {
+    const m = ms[i]!;
+    env.rows.push({ scenario: e.scenario, system: e.system, what: e.what, m, ...(e.note ? { note: e.note } : {}) });
+    env.log(`    ${e.system}, ${e.what}: ${describeMeasurement(m)}`);
+  });
+  return ms;
+}
 
 export function clientBasic(env: BenchEnv): string {
   return basicAuth(env.seed.clientId, env.seed.clientSecret);

@@ -10,11 +10,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanRps, describeMeasurement, measureInterleaved, type Measurement, type Target } from '../lib/load.js';
+import { cleanRps, type Measurement } from '../lib/load.js';
 import { startPeer } from '../lib/peers.js';
 import { freePort } from '../lib/proc.js';
 import { ratio } from '../lib/report.js';
-import type { BenchEnv } from './common.js';
+import { recordAll, type BenchEntry, type BenchEnv } from './common.js';
 
 const ME = '/api/1.0/users/me';
 const NGINX = '/usr/sbin/nginx';
@@ -80,25 +80,16 @@ async function waitFor(url: string, headers: Record<string, string>): Promise<vo
 export async function scenarioGateway(env: BenchEnv): Promise<void> {
   const auth = { authorization: `Bearer ${env.accessToken}` };
   const rows = new Map<string, Measurement>();
-  const entries: Array<{ system: string; what: string; target: Target; note?: string }> = [
-    { system: 'Keygate /gateway/check', what: 'GET /gateway/check?scope=api, access token', target: { url: `${env.kg.base}/gateway/check?scope=api`, headers: auth, pid: env.kg.proc.pid } },
-    { system: 'Keygate API', what: `GET ${ME}, access token`, target: { url: `${env.kg.base}${ME}`, headers: auth, pid: env.kg.proc.pid } },
+  const entries: BenchEntry[] = [
+    { scenario: 'gateway', system: 'Keygate /gateway/check', what: 'GET /gateway/check?scope=api, access token', target: { url: `${env.kg.base}/gateway/check?scope=api`, headers: auth, pid: env.kg.proc.pid } },
+    { scenario: 'gateway', system: 'Keygate API', what: `GET ${ME}, access token`, target: { url: `${env.kg.base}${ME}`, headers: auth, pid: env.kg.proc.pid } },
   ];
-  // Every row measured interleaved (bench/lib/load.ts), nginx's too when it is there.
-  const measureAll = async () => {
-    env.log(`  gateway interleaved: ${entries.map((e) => e.system).join(' · ')}…`);
-    const ms = await measureInterleaved(entries.map((e) => e.target), env.settings);
-    entries.forEach((e, i) => {
-      const m = ms[i]!;
-      env.rows.push({ scenario: 'gateway', system: e.system, what: e.what, m, ...(e.note ? { note: e.note } : {}) });
-      rows.set(e.system, m);
-      env.log(`    ${e.system}: ${describeMeasurement(m)}`);
-    });
-  };
+  // Every row measured interleaved, nginx's too when it is there.
+  const measureAll = async () => (await recordAll(env, entries)).forEach((m, i) => rows.set(entries[i]!.system, m));
 
   const bare = await startPeer('bare', env.seed.meJson);
   try {
-    entries.push({ system: 'bare node:http', what: `GET ${ME} (same JSON)`, target: { url: `${bare.base}${ME}`, pid: bare.proc.pid } });
+    entries.push({ scenario: 'gateway', system: 'bare node:http', what: `GET ${ME} (same JSON)`, target: { url: `${bare.base}${ME}`, pid: bare.proc.pid } });
     if (!existsSync(NGINX)) {
       env.rows.push({ scenario: 'gateway', system: 'nginx', what: 'nginx rows', note: `${NGINX} is not installed (apt-get install nginx)` });
       await measureAll();
@@ -113,8 +104,8 @@ export async function scenarioGateway(env: BenchEnv): Promise<void> {
         await waitFor(`http://127.0.0.1:${ports.plain}${ME}`, {});
         await waitFor(`http://127.0.0.1:${ports.guarded}${ME}`, auth);
         entries.push(
-          { system: 'nginx alone', what: `GET ${ME} through nginx to the bare server`, target: { url: `http://127.0.0.1:${ports.plain}${ME}` }, note: 'one nginx worker, keepalive upstream' },
-          { system: 'nginx + Keygate', what: `GET ${ME} through nginx with auth_request to Keygate`, target: { url: `http://127.0.0.1:${ports.guarded}${ME}`, headers: auth }, note: 'one nginx worker; every request asks /gateway/check' },
+          { scenario: 'gateway', system: 'nginx alone', what: `GET ${ME} through nginx to the bare server`, target: { url: `http://127.0.0.1:${ports.plain}${ME}` }, note: 'one nginx worker, keepalive upstream' },
+          { scenario: 'gateway', system: 'nginx + Keygate', what: `GET ${ME} through nginx with auth_request to Keygate`, target: { url: `http://127.0.0.1:${ports.guarded}${ME}`, headers: auth }, note: 'one nginx worker; every request asks /gateway/check' },
         );
         await measureAll();
       } finally {

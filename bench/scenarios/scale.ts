@@ -17,9 +17,10 @@
  * (bench/lib/load.ts), so both ratios compare figures taken in the same minutes; in the last
  * rounds each server writes each driven token's last use once.
  */
-import { createDatabase, insertFillerTokens, insertKnownTokens, openContext, seedBase, startKeygate, type BenchDatabase, type DbKind, type KeygateServer } from '../lib/keygate.js';
+import { createDatabase, insertFillerTokens, insertKnownTokens, openContext, seedBase, startKeygate, type BenchDatabase, type DbKind, type KeygateServer, type Seed } from '../lib/keygate.js';
 import { cleanRps, describeMeasurement, cycle, measureInterleaved, type LoadSettings, type Measurement } from '../lib/load.js';
 import { ratio, type Ratio, type Row } from '../lib/report.js';
+import type { Context } from '../../src/context.js';
 
 export interface ScaleOptions {
   readonly db: DbKind;
@@ -47,30 +48,14 @@ export async function scenarioScale(o: ScaleOptions): Promise<void> {
   try {
     o.log(`  5 seeding ${o.largeStore.toLocaleString('en-US')} tokens…`);
     const started = Date.now();
-    const largeDb = await createDatabase(o.db);
-    dbs.push(largeDb);
-    const largeSeed = await seedBase(largeDb);
-    const ctx2 = await openContext(largeDb);
-    let large: string[];
-    try {
-      await insertFillerTokens(ctx2, largeSeed, o.largeStore - DISTINCT_LARGE - 2, (done) => o.log(`    ${done.toLocaleString('en-US')} tokens`));
-      large = await insertKnownTokens(ctx2, largeSeed, 'access_token', DISTINCT_LARGE, 'password', { usedNow: true });
-    } finally {
-      await ctx2.close();
-    }
+    const { db: largeDb, tokens: large } = await seededDatabase(o.db, dbs, async (ctx, seed) => {
+      await insertFillerTokens(ctx, seed, o.largeStore - DISTINCT_LARGE - 2, (done) => o.log(`    ${done.toLocaleString('en-US')} tokens`));
+      return insertKnownTokens(ctx, seed, 'access_token', DISTINCT_LARGE, 'password', { usedNow: true });
+    });
     o.log(`    seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    const smallDb = await createDatabase(o.db);
-    dbs.push(smallDb);
-    const smallSeed = await seedBase(smallDb);
-    const ctx = await openContext(smallDb);
-    let small: string[];
-    try {
-      // seedBase stored 2 tokens; together with these the store holds 1,000.
-      small = await insertKnownTokens(ctx, smallSeed, 'access_token', SMALL - 2, 'password', { usedNow: true });
-    } finally {
-      await ctx.close();
-    }
+    // seedBase stored 2 tokens; together with these the store holds 1,000.
+    const { db: smallDb, tokens: small } = await seededDatabase(o.db, dbs, (ctx, seed) => insertKnownTokens(ctx, seed, 'access_token', SMALL - 2, 'password', { usedNow: true }));
 
     // All three interleaved: both ratios are targets.
     const [a, b, c] = await measureRuns(o, [
@@ -82,6 +67,19 @@ export async function scenarioScale(o: ScaleOptions): Promise<void> {
     o.ratios.push(ratio('5', `token check at ${o.largeStore.toLocaleString('en-US')} vs 1,000 stored tokens (cache off)`, cleanRps(b), cleanRps(a), 0.9));
   } finally {
     for (const db of dbs) await db.drop();
+  }
+}
+
+/** A fresh database (added to `dbs`, which the caller drops) with the base seed, and the tokens `fill` stored in it. */
+async function seededDatabase(kind: DbKind, dbs: BenchDatabase[], fill: (ctx: Context, seed: Seed) => Promise<string[]>): Promise<{ db: BenchDatabase; tokens: string[] }> {
+  const db = await createDatabase(kind);
+  dbs.push(db);
+  const seed = await seedBase(db);
+  const ctx = await openContext(db);
+  try {
+    return { db, tokens: await fill(ctx, seed) };
+  } finally {
+    await ctx.close();
   }
 }
 

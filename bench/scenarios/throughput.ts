@@ -5,39 +5,16 @@
 import { verify, hash } from '@node-rs/argon2';
 import { ARGON2_CONCURRENCY, ARGON2_OPTIONS } from '../../src/domain/password.js';
 import { startKeygate } from '../lib/keygate.js';
-import { cleanRps, describeMeasurement, measureInterleaved, type Measurement, type Target } from '../lib/load.js';
+import { cleanRps, type Measurement, type Target } from '../lib/load.js';
 import { peerToken, startPeer, type PeerName } from '../lib/peers.js';
 import { ratio } from '../lib/report.js';
-import { clientBasic, FORM, passwordGrant, type BenchEnv } from './common.js';
+import { clientBasic, FORM, passwordGrant, recordAll, type BenchEntry, type BenchEnv } from './common.js';
 
 const ME = '/api/1.0/users/me';
-
-interface Entry {
-  readonly scenario: string;
-  readonly system: string;
-  readonly what: string;
-  readonly target: Target;
-  readonly note?: string;
-}
-
-/** Measures the entries interleaved (bench/lib/load.ts): the figures a ratio compares share the machine's drift. */
-async function recordAll(env: BenchEnv, entries: readonly Entry[]): Promise<Measurement[]> {
-  if (entries.length === 0) return [];
-  env.log(`  interleaved: ${entries.map((e) => `${e.scenario} ${e.system}: ${e.what}`).join(' · ')}…`);
-  const ms = await measureInterleaved(entries.map((e) => e.target), env.settings);
-  entries.forEach((e, i) => {
-    const m = ms[i]!;
-    env.rows.push({ scenario: e.scenario, system: e.system, what: e.what, m, ...(e.note ? { note: e.note } : {}) });
-    env.rps.set(`${e.scenario}/${e.system}/${e.what}`, m.rps);
-    env.log(`    ${e.system}, ${e.what}: ${describeMeasurement(m)}`);
-  });
-  return ms;
-}
 
 async function record(env: BenchEnv, scenario: string, system: string, what: string, pid: number | undefined, target: Target, note?: string): Promise<Measurement> {
   return (await recordAll(env, [{ scenario, system, what, target: { ...target, pid }, ...(note ? { note } : {}) }]))[0]!;
 }
-
 
 /** The headers Keygate sends on the API call, but those node:http adds itself. */
 async function keygateHeaders(env: BenchEnv): Promise<Record<string, string>> {
@@ -56,8 +33,8 @@ export async function scenarioApi(env: BenchEnv, only: (n: number) => boolean): 
   const kg = env.kg.base;
   const basic = clientBasic(env);
   const stops: Array<() => Promise<void>> = [];
-  const group1: Entry[] = [];
-  const group2: Entry[] = [];
+  const group1: BenchEntry[] = [];
+  const group2: BenchEntry[] = [];
   const at = (base: string) => ({ url: `${base}${ME}`, headers: { authorization: `Bearer ${env.accessToken}` } });
   const ccBody = 'grant_type=client_credentials&scope=api';
   try {
@@ -126,7 +103,7 @@ export async function scenarioApi(env: BenchEnv, only: (n: number) => boolean): 
     const rows1 = group1.filter((e) => (e.scenario === '1' && want1) || (e.scenario === '3' && (want3 || want1)));
     const m1 = await recordAll(env, rows1);
     const m2 = await recordAll(env, group2);
-    const find = (ms: Measurement[], entries: Entry[], system: string, what: string) => ms[entries.findIndex((e) => e.system === system && e.what.startsWith(what))];
+    const find = (ms: Measurement[], entries: BenchEntry[], system: string, what: string) => ms[entries.findIndex((e) => e.system === system && e.what.startsWith(what))];
     const get1 = (system: string, what: string) => find(m1, rows1, system, what);
     const get2 = (system: string, what: string) => find(m2, group2, system, what);
 
