@@ -36,7 +36,7 @@ for (const kind of storeKinds()) {
       await db.drop();
     });
 
-    it(`lets ${PARALLEL} parallel successful logins of one account through with two or three reservations each`, async () => {
+    it(`lets ${PARALLEL} parallel successful logins of one account through with at most two reservations each`, async () => {
       let reservations = 0;
       const counting: FailureCounters = {
         ...counters,
@@ -65,11 +65,11 @@ for (const kind of storeKinds()) {
       assert.deepEqual(new Set(answers), new Set(['reserved']), 'every successful login got through');
       assert.ok(most <= ACCOUNT_POLICY.freeFailures, `at most the account's ${ACCOUNT_POLICY.freeFailures} slots in flight (saw ${most})`);
       // One reservation that finds a slot per login, plus one that found none while the first
-      // slots were taken: 2 per login (SQLite: 59 here). On PostgreSQL the first reservations run
-      // in parallel on the pool, so some attempts learn the slots are taken before this process
-      // knows it holds them, and poll the store (25 ms, doubling): 73-82 here. Waking every waiter
-      // on each success made it 170 (PostgreSQL) and 410 (SQLite).
-      assert.ok(reservations <= 3 * PARALLEL, `${reservations} account reservations for ${PARALLEL} logins`);
+      // slots were taken: at most 2 per login (59 here, on both stores). On PostgreSQL the
+      // reservations overlap; a success counting only the slots held, not those being reserved,
+      // woke too many and made it 73-98 on a loaded machine. Waking every waiter on each success
+      // made it 170 (PostgreSQL) and 410 (SQLite).
+      assert.ok(reservations <= 2 * PARALLEL, `${reservations} account reservations for ${PARALLEL} logins`);
     });
   });
 }
